@@ -1,0 +1,579 @@
+import { PrintosError } from '../../core/errors.js';
+import { commandCode, isLongCommand } from '../../gcode/commands.js';
+import { frameLine } from '../../gcode/framing.js';
+import type { FirmwareMessage } from '../../gcode/messages.js';
+import type { PrinterState } from '../states.js';
+import { FlightWindow, type SentLine } from './flight.js';
+import { SendHistory } from './history.js';
+import { type JobProgress, JobTracker } from './job-tracker.js';
+import type {
+  FirmwareFacts,
+  JobLine,
+  SenderAction,
+  SenderConfig,
+  SenderEvent,
+  SenderInput,
+} from './types.js';
+
+interface ResendState {
+  line: number;
+  count: number;
+  /** Lines sent after `line` before the rewind: each may still draw a stale duplicate request. */
+  duplicates: number;
+}
+
+/**
+ * The flow-control state machine between a job and the firmware. It consumes
+ * inputs (firmware messages, ticks, job lines, user requests) and returns
+ * actions (bytes to write, read-ahead requests, events); it does no I/O and
+ * reads no clock, so every transition is a table test.
+ *
+ * Every command except the emergency ones is numbered and checksummed, so a
+ * resend can serve any of them and the firmware's line check guarantees that
+ * nothing is executed twice or out of order.
+ */
+export class Sender {
+  readonly #config: SenderConfig;
+  readonly #rxBudget: number;
+  readonly #window = new FlightWindow();
+  readonly #history: SendHistory;
+  readonly #hostQueue: { command: string; marker: boolean }[] = [];
+  readonly #facts: FirmwareFacts;
+  #slots: number;
+  #advancedOk = false;
+  #lastLine: number;
+  #resendCursor: number | null = null;
+  #resendEnd = 0;
+  #resend: ResendState | null = null;
+  #swallowOks = 0;
+  #state: PrinterState = 'ready';
+  #job: JobTracker | null = null;
+  #lastProgressAt: number;
+  #lastPollAt: number;
+  #probes = 0;
+  #busySeen = false;
+  /** Cancel commands queued; the last one, once sent, is the marker whose ok ends the job. */
+  #cancelQueued = false;
+  #cancelMarker: SentLine | null = null;
+  #cancelFailure: PrintosError | null = null;
+  #out: SenderAction[] = [];
+  #pendingWrite = '';
+
+  constructor(config: SenderConfig, facts: FirmwareFacts, lastLine: number, now: number) {
+    this.#config = config;
+    this.#facts = { name: facts.name, capabilities: { ...facts.capabilities } };
+    this.#rxBudget = Math.max(32, Math.floor(config.rxBufferBytes * config.rxUsableFraction));
+    this.#slots = Math.max(1, config.commandSlots);
+    this.#history = new SendHistory(config.historySize);
+    this.#lastLine = lastLine;
+    this.#lastProgressAt = now;
+    this.#lastPollAt = now;
+  }
+
+  get state(): PrinterState {
+    return this.#state;
+  }
+
+  get commandSlots(): number {
+    return this.#slots;
+  }
+
+  get inFlight(): number {
+    return this.#window.size;
+  }
+
+  progress(): JobProgress | null {
+    return this.#job?.progress() ?? null;
+  }
+
+  handle(input: SenderInput): SenderAction[] {
+    this.#out = [];
+    this.#dispatch(input);
+    if (this.#isLive()) this.#pump(input.now);
+    this.#flushWrite();
+    return this.#out;
+  }
+
+  #dispatch(input: SenderInput): void {
+    switch (input.type) {
+      case 'message':
+        return this.#onMessage(input.message, input.now);
+      case 'tick':
+        return this.#onTick(input.now);
+      case 'job-start':
+        return this.#onJobStart(input.name, input.totalBytes);
+      case 'job-lines':
+        return this.#job?.addLines(input.lines, input.done);
+      case 'job-source-failed':
+        return this.#abortJob(input.error, true);
+      case 'command':
+        return this.#enqueueHost(input.command);
+      case 'pause':
+        return this.#pause();
+      case 'resume':
+        return this.#resume();
+      case 'cancel':
+        return this.#cancel();
+      case 'emergency-stop':
+        return this.#emergencyStop();
+      case 'link-lost':
+        return this.#fatal(input.error, 'disconnected');
+    }
+  }
+
+  // ---- firmware messages -------------------------------------------------
+
+  #onMessage(message: FirmwareMessage, now: number): void {
+    switch (message.kind) {
+      case 'ok':
+        return this.#onOk(message, now);
+      case 'resend':
+        return this.#onResend(message.line, now);
+      case 'busy':
+        this.#busySeen = true;
+        this.#lastProgressAt = now;
+        return;
+      case 'wait':
+        if (this.#window.size > 0 && this.#resendCursor === null) this.#probe(now);
+        return;
+      case 'start':
+        return this.#onFirmwareReset();
+      case 'error':
+        return this.#onFirmwareError(message.errorClass, message.message);
+      case 'temperature':
+        return this.#emit({ type: 'temperatures', readings: message.temperatures });
+      case 'capability':
+        this.#facts.capabilities[message.name] = message.enabled;
+        return;
+      case 'firmware-info':
+        this.#facts.name = message.name;
+        return;
+      case 'action':
+        return this.#onHostAction(message.action, message.argument);
+      case 'echo':
+        return this.#emit({ type: 'firmware-message', level: 'info', text: message.message });
+      case 'garbled':
+        return this.#emit({
+          type: 'firmware-message',
+          level: 'warn',
+          text: `unreadable line from the printer (${message.reason}): ${message.text}`,
+        });
+      case 'position':
+      case 'unknown':
+        return;
+    }
+  }
+
+  #onOk(message: Extract<FirmwareMessage, { kind: 'ok' }>, now: number): void {
+    this.#lastProgressAt = now;
+    this.#probes = 0;
+    if (message.temperatures) this.#emit({ type: 'temperatures', readings: message.temperatures });
+    if (message.bufferFree !== undefined) this.#learnSlots(message.bufferFree);
+    for (const line of this.#ackedBy(message)) this.#acknowledge(line);
+    this.#checkJobDone();
+  }
+
+  /** Which lines in flight an `ok` acknowledges. */
+  #ackedBy(message: Extract<FirmwareMessage, { kind: 'ok' }>): SentLine[] {
+    const window = this.#window;
+    // An `ok T:` answers an M105; the firmware works in order, so it also
+    // proves every earlier line was processed (recovers lost oks).
+    if (message.temperatures && window.entries().some((l) => l.temperatureQuery)) {
+      return window.popThrough((l) => l.temperatureQuery);
+    }
+    // With ADVANCED_OK, a bare `ok` is the one that follows an error/resend.
+    const errorOk = this.#advancedOk ? message.bufferFree === undefined : this.#swallowOks > 0;
+    if (errorOk) {
+      this.#swallowOks = Math.max(0, this.#swallowOks - 1);
+      return [];
+    }
+    if (message.line !== undefined) {
+      return window.popThrough((l) => l.line === message.line);
+    }
+    const oldest = window.popOldest();
+    return oldest ? [oldest] : [];
+  }
+
+  #learnSlots(bufferFree: number): void {
+    this.#advancedOk = true;
+    const learned = Math.min(this.#config.maxCommandSlots, bufferFree + 1);
+    if (learned > this.#slots) this.#slots = learned;
+  }
+
+  #acknowledge(line: SentLine): void {
+    if (this.#resend && line.line !== null && line.line >= this.#resend.line) this.#resend = null;
+    if (line.source === 'job') this.#job?.acknowledge(line.fileLine, line.endOffset);
+    if (line === this.#cancelMarker) this.#finishCancel();
+  }
+
+  #onResend(line: number, now: number): void {
+    this.#lastProgressAt = now;
+    this.#swallowOks++;
+    const previous = this.#resend;
+    if (previous && previous.line === line && previous.duplicates > 0) {
+      previous.duplicates--;
+      this.#emit({ type: 'resend', line, suppressed: true });
+      return;
+    }
+    if (line > this.#lastLine) {
+      this.#emit({ type: 'resend', line, suppressed: true });
+      return;
+    }
+    const count = previous?.line === line ? previous.count + 1 : 1;
+    if (count > this.#config.maxConsecutiveResends) {
+      return this.#fatal(
+        new PrintosError(
+          'RESEND_LIMIT',
+          `The printer asked for line ${line} ${count} times in a row; the serial link is unreliable (check the cable, the baud rate, and USB power).`,
+          { line },
+        ),
+        'error',
+      );
+    }
+    if (!this.#history.get(line)) {
+      return this.#fatal(
+        new PrintosError(
+          'RESEND_OUT_OF_HISTORY',
+          `The printer asked for line ${line}, which is older than the resend history; the print cannot continue safely.`,
+          { line },
+        ),
+        'error',
+      );
+    }
+    this.#resend = { line, count, duplicates: this.#window.dropFrom(line) };
+    this.#resendCursor = line;
+    this.#resendEnd = this.#lastLine;
+    this.#emit({ type: 'resend', line, suppressed: false });
+  }
+
+  #onFirmwareReset(): void {
+    const where = this.#job
+      ? ` The last line it acknowledged was file line ${this.#job.lastAckedFileLine}.`
+      : '';
+    this.#fatal(
+      new PrintosError('FIRMWARE_RESET', `The printer restarted (firmware reset).${where}`),
+      'error',
+    );
+  }
+
+  #onFirmwareError(errorClass: string, text: string): void {
+    if (errorClass === 'kill' || errorClass === 'thermal') {
+      return this.#fatal(
+        new PrintosError('FIRMWARE_ERROR', `The printer stopped with an error: ${text}`),
+        'halted',
+      );
+    }
+    const level = errorClass === 'checksum' || errorClass === 'line-number' ? 'info' : 'warn';
+    this.#emit({ type: 'firmware-message', level, text });
+  }
+
+  #onHostAction(action: string, argument: string): void {
+    this.#emit({ type: 'host-action', action, argument });
+    if (action === 'pause' || action === 'paused') this.#pause();
+    else if (action === 'resume' || action === 'resumed') this.#resume();
+    else if (action === 'cancel') this.#cancel();
+  }
+
+  // ---- timers --------------------------------------------------------------
+
+  #onTick(now: number): void {
+    if (!this.#isLive()) return;
+    if (this.#window.size > 0 && now - this.#lastProgressAt > this.#okTimeout()) {
+      if (this.#probes >= this.#config.timeouts.maxProbes) {
+        return this.#fatal(
+          new PrintosError(
+            'PRINTER_NOT_RESPONDING',
+            `The printer stopped answering (no reply to ${this.#probes} status requests).`,
+          ),
+          'error',
+        );
+      }
+      this.#probe(now);
+    }
+    const autoreport = this.#facts.capabilities.AUTOREPORT_TEMP === true;
+    if (!autoreport && now - this.#lastPollAt >= this.#config.temperaturePollMs) {
+      this.#lastPollAt = now;
+      const queued = this.#hostQueue.some((c) => c.command === 'M105');
+      const inFlight = this.#window.entries().some((l) => l.temperatureQuery);
+      if (!queued && !inFlight) this.#hostQueue.push({ command: 'M105', marker: false });
+    }
+  }
+
+  #okTimeout(): number {
+    const t = this.#config.timeouts;
+    if (!this.#window.hasLongCommand()) return t.okMs;
+    return this.#busySeen ? t.busyMs : t.longCommandMs;
+  }
+
+  /** Sends an M105 past the window: after silence the firmware's buffer is emptier than we think. */
+  #probe(now: number): void {
+    if (this.#resendCursor !== null) return;
+    this.#probes++;
+    this.#lastProgressAt = now;
+    this.#send(this.#makeLine('M105', 'host'), now);
+  }
+
+  // ---- jobs ----------------------------------------------------------------
+
+  #onJobStart(name: string, totalBytes: number): void {
+    if (this.#job || this.#state !== 'ready') {
+      throw new PrintosError(
+        'PRINTER_BUSY',
+        `The printer is ${this.#state}; it cannot start "${name}".`,
+      );
+    }
+    this.#job = new JobTracker(name, totalBytes);
+    this.#setState('printing');
+  }
+
+  #pause(): void {
+    if (this.#state !== 'printing') return;
+    this.#setState('pausing');
+    for (const command of this.#config.pauseCommands) this.#enqueueHost(command);
+    this.#checkPaused();
+  }
+
+  #resume(): void {
+    if (this.#state !== 'paused' && this.#state !== 'pausing') return;
+    for (const command of this.#config.resumeCommands) this.#enqueueHost(command);
+    this.#setState('printing');
+  }
+
+  #cancel(): void {
+    if (!this.#job || this.#state === 'cancelling') return;
+    this.#beginSafeStop(null);
+  }
+
+  /** Stops feeding the job, lets the lines in flight drain, then sends the cancel commands. */
+  #beginSafeStop(failure: PrintosError | null): void {
+    this.#cancelFailure = failure;
+    this.#job?.dropPending();
+    this.#setState('cancelling');
+    if (this.#window.entries().some((l) => isHeaterWait(l.code))) this.#sendUrgent('M108');
+  }
+
+  #abortJob(error: PrintosError, safeStop: boolean): void {
+    if (!this.#job) return;
+    if (safeStop && this.#isLive()) this.#beginSafeStop(error);
+    else this.#finishJob('failed', error);
+  }
+
+  #finishCancel(): void {
+    this.#cancelMarker = null;
+    const failure = this.#cancelFailure;
+    this.#finishJob(failure ? 'failed' : 'cancelled', failure ?? undefined);
+  }
+
+  #checkJobDone(): void {
+    this.#checkPaused();
+    const job = this.#job;
+    if (!job || this.#resendCursor !== null || this.#jobLinesInFlight()) return;
+    if (this.#state === 'printing' && job.isDrained()) this.#finishJob('completed');
+    if (this.#state === 'cancelling' && !this.#cancelQueued) this.#queueCancelCommands();
+  }
+
+  #checkPaused(): void {
+    if (this.#state === 'pausing' && !this.#jobLinesInFlight()) this.#setState('paused');
+  }
+
+  #queueCancelCommands(): void {
+    const commands = this.#config.cancelCommands;
+    if (commands.length === 0) return this.#finishCancel();
+    commands.forEach((command, i) => {
+      this.#hostQueue.push({ command, marker: i === commands.length - 1 });
+    });
+    this.#cancelQueued = true;
+  }
+
+  #finishJob(outcome: 'completed' | 'cancelled' | 'failed', error?: PrintosError): void {
+    const job = this.#job;
+    if (!job) return;
+    this.#job = null;
+    this.#cancelQueued = false;
+    this.#cancelFailure = null;
+    if (this.#isLive()) this.#setState('ready');
+    this.#emit({ type: 'job-finished', result: job.result(outcome, error) });
+  }
+
+  #jobLinesInFlight(): boolean {
+    return this.#window.entries().some((l) => l.source === 'job');
+  }
+
+  // ---- sending ---------------------------------------------------------------
+
+  #pump(now: number): void {
+    this.#checkJobDone();
+    if (!this.#pumpResends(now)) return;
+    this.#pumpHost(now);
+    if (this.#state === 'printing') this.#pumpJob(now);
+    this.#checkJobDone();
+    // A state change just now (a safe stop) may have queued commands.
+    this.#pumpHost(now);
+    const request = this.#job?.readAheadRequest(this.#config.readAheadLines);
+    if (request) this.#out.push({ type: 'request-lines', max: request });
+  }
+
+  /** Re-sends requested lines in order; false while some are still waiting for room. */
+  #pumpResends(now: number): boolean {
+    while (this.#resendCursor !== null) {
+      const line = this.#history.get(this.#resendCursor);
+      if (!line) return false;
+      if (!this.#fits(line.bytes)) return false;
+      this.#send(line, now);
+      this.#resendCursor = this.#resendCursor < this.#resendEnd ? this.#resendCursor + 1 : null;
+    }
+    return true;
+  }
+
+  #pumpHost(now: number): void {
+    let next = this.#hostQueue[0];
+    while (next) {
+      const line = this.#makeLine(next.command, 'host');
+      if (line.bytes > this.#config.maxLineBytes) {
+        this.#hostQueue.shift();
+        this.#emit({
+          type: 'firmware-message',
+          level: 'warn',
+          text: `command too long, not sent: ${next.command}`,
+        });
+      } else {
+        if (!this.#fits(line.bytes)) return;
+        this.#hostQueue.shift();
+        this.#send(line, now);
+        if (next.marker && this.#cancelQueued) this.#cancelMarker = line;
+      }
+      next = this.#hostQueue[0];
+    }
+  }
+
+  #pumpJob(now: number): void {
+    const job = this.#job;
+    let next: JobLine | undefined = job?.peek();
+    while (job && next) {
+      const line = this.#makeLine(next.command, 'job', next);
+      if (line.bytes > this.#config.maxLineBytes) {
+        return this.#abortJob(
+          new PrintosError(
+            'LINE_TOO_LONG',
+            `Line ${next.fileLine} of the file is ${line.bytes} bytes once numbered; the firmware takes at most ${this.#config.maxLineBytes}.`,
+            { fileLine: next.fileLine },
+          ),
+          true,
+        );
+      }
+      if (!this.#fits(line.bytes)) return;
+      job.take();
+      this.#send(line, now);
+      next = job.peek();
+    }
+  }
+
+  #fits(bytes: number): boolean {
+    return this.#window.fits(bytes, this.#slots, this.#rxBudget, this.#config.flow === 'ping-pong');
+  }
+
+  #makeLine(command: string, source: 'job' | 'host', from?: JobLine): SentLine {
+    const number = this.#lastLine + 1;
+    const text = `${frameLine(number, command)}\n`;
+    const code = commandCode(command);
+    return {
+      line: number,
+      text,
+      bytes: Buffer.byteLength(text),
+      source,
+      code,
+      long: isLongCommand(code),
+      temperatureQuery: code === 'M105',
+      fileLine: from?.fileLine ?? 0,
+      endOffset: from?.endOffset ?? 0,
+    };
+  }
+
+  #send(line: SentLine, now: number): void {
+    if (this.#window.size === 0) this.#lastProgressAt = now;
+    if (line.line !== null && line.line > this.#lastLine) {
+      this.#lastLine = line.line;
+      this.#history.put(line);
+    }
+    this.#window.push(line);
+    this.#pendingWrite += line.text;
+  }
+
+  /** Emergency commands bypass every queue and the window (Marlin's emergency parser reads them on arrival). */
+  #sendUrgent(command: string): void {
+    const text = `${command}\n`;
+    this.#pendingWrite += text;
+    if (command !== 'M112') {
+      this.#window.push(urgentLine(command, text));
+    }
+  }
+
+  #enqueueHost(command: string): void {
+    if (commandCode(command) === 'M112') return this.#emergencyStop();
+    this.#hostQueue.push({ command, marker: false });
+  }
+
+  #emergencyStop(): void {
+    this.#sendUrgent('M112');
+    this.#fatal(
+      new PrintosError(
+        'EMERGENCY_STOP',
+        'Emergency stop: the printer was halted (M112) and must be reset.',
+      ),
+      'halted',
+    );
+  }
+
+  // ---- state ---------------------------------------------------------------
+
+  #fatal(error: PrintosError, state: PrinterState): void {
+    if (!this.#isLive()) return;
+    this.#hostQueue.length = 0;
+    this.#window.clear();
+    this.#resendCursor = null;
+    this.#setState(state);
+    if (this.#job) this.#finishJob('failed', error);
+    this.#emit({ type: 'fatal', error });
+  }
+
+  #isLive(): boolean {
+    return this.#state !== 'error' && this.#state !== 'halted' && this.#state !== 'disconnected';
+  }
+
+  #setState(state: PrinterState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#emit({ type: 'state', state });
+  }
+
+  #emit(event: SenderEvent): void {
+    this.#flushWrite();
+    this.#out.push({ type: 'event', event });
+  }
+
+  #flushWrite(): void {
+    if (this.#pendingWrite === '') return;
+    this.#out.push({ type: 'write', data: this.#pendingWrite });
+    this.#pendingWrite = '';
+  }
+}
+
+const HEATER_WAITS: ReadonlySet<string> = new Set(['M109', 'M190', 'M191']);
+
+function isHeaterWait(code: string): boolean {
+  return HEATER_WAITS.has(code);
+}
+
+function urgentLine(command: string, text: string): SentLine {
+  return {
+    line: null,
+    text,
+    bytes: text.length,
+    source: 'urgent',
+    code: command,
+    long: false,
+    temperatureQuery: false,
+    fileLine: 0,
+    endOffset: 0,
+  };
+}
