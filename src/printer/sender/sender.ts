@@ -1,11 +1,19 @@
 import { PrintosError } from '../../core/errors.js';
-import { commandCode, isLongCommand } from '../../gcode/commands.js';
-import { frameLine } from '../../gcode/framing.js';
+import { commandCode } from '../../gcode/commands.js';
 import type { FirmwareMessage } from '../../gcode/messages.js';
 import type { PrinterState } from '../states.js';
+import {
+  emergencyStopped,
+  firmwareHalted,
+  firmwareReset,
+  lineTooLong,
+  notResponding,
+} from './failures.js';
 import { FlightWindow, type SentLine } from './flight.js';
 import { SendHistory } from './history.js';
 import { type JobProgress, JobTracker } from './job-tracker.js';
+import { numberedLine, urgentLine } from './lines.js';
+import { ResendPolicy } from './resend-policy.js';
 import type {
   FirmwareFacts,
   JobLine,
@@ -14,13 +22,6 @@ import type {
   SenderEvent,
   SenderInput,
 } from './types.js';
-
-interface ResendState {
-  line: number;
-  count: number;
-  /** Lines sent after `line` before the rewind: each may still draw a stale duplicate request. */
-  duplicates: number;
-}
 
 /**
  * The flow-control state machine between a job and the firmware. It consumes
@@ -44,8 +45,7 @@ export class Sender {
   #lastLine: number;
   #resendCursor: number | null = null;
   #resendEnd = 0;
-  #resend: ResendState | null = null;
-  #swallowOks = 0;
+  readonly #resends: ResendPolicy;
   #state: PrinterState = 'ready';
   #job: JobTracker | null = null;
   #lastProgressAt: number;
@@ -65,6 +65,7 @@ export class Sender {
     this.#rxBudget = Math.max(32, Math.floor(config.rxBufferBytes * config.rxUsableFraction));
     this.#slots = Math.max(1, config.commandSlots);
     this.#history = new SendHistory(config.historySize);
+    this.#resends = new ResendPolicy(config.maxConsecutiveResends);
     this.#lastLine = lastLine;
     this.#lastProgressAt = now;
     this.#lastPollAt = now;
@@ -182,11 +183,7 @@ export class Sender {
       return window.popThrough((l) => l.temperatureQuery);
     }
     // With ADVANCED_OK, a bare `ok` is the one that follows an error/resend.
-    const errorOk = this.#advancedOk ? message.bufferFree === undefined : this.#swallowOks > 0;
-    if (errorOk) {
-      this.#swallowOks = Math.max(0, this.#swallowOks - 1);
-      return [];
-    }
+    if (this.#resends.isErrorOk(this.#advancedOk, message.bufferFree)) return [];
     if (message.line !== undefined) {
       return window.popThrough((l) => l.line === message.line);
     }
@@ -201,67 +198,33 @@ export class Sender {
   }
 
   #acknowledge(line: SentLine): void {
-    if (this.#resend && line.line !== null && line.line >= this.#resend.line) this.#resend = null;
+    this.#resends.acknowledged(line.line);
     if (line.source === 'job') this.#job?.acknowledge(line.fileLine, line.endOffset);
     if (line === this.#cancelMarker) this.#finishCancel();
   }
 
   #onResend(line: number, now: number): void {
     this.#lastProgressAt = now;
-    this.#swallowOks++;
-    const previous = this.#resend;
-    if (previous && previous.line === line && previous.duplicates > 0) {
-      previous.duplicates--;
-      this.#emit({ type: 'resend', line, suppressed: true });
-      return;
+    const decision = this.#resends.request(line, {
+      lastLine: this.#lastLine,
+      inHistory: (n) => this.#history.get(n) !== undefined,
+      dropFrom: (n) => this.#window.dropFrom(n),
+    });
+    if (decision.kind === 'fail') return this.#fatal(decision.error, 'error');
+    if (decision.kind === 'rewind') {
+      this.#resendCursor = line;
+      this.#resendEnd = this.#lastLine;
     }
-    if (line > this.#lastLine) {
-      this.#emit({ type: 'resend', line, suppressed: true });
-      return;
-    }
-    const count = previous?.line === line ? previous.count + 1 : 1;
-    if (count > this.#config.maxConsecutiveResends) {
-      return this.#fatal(
-        new PrintosError(
-          'RESEND_LIMIT',
-          `The printer asked for line ${line} ${count} times in a row; the serial link is unreliable (check the cable, the baud rate, and USB power).`,
-          { line },
-        ),
-        'error',
-      );
-    }
-    if (!this.#history.get(line)) {
-      return this.#fatal(
-        new PrintosError(
-          'RESEND_OUT_OF_HISTORY',
-          `The printer asked for line ${line}, which is older than the resend history; the print cannot continue safely.`,
-          { line },
-        ),
-        'error',
-      );
-    }
-    this.#resend = { line, count, duplicates: this.#window.dropFrom(line) };
-    this.#resendCursor = line;
-    this.#resendEnd = this.#lastLine;
-    this.#emit({ type: 'resend', line, suppressed: false });
+    this.#emit({ type: 'resend', line, suppressed: decision.kind === 'ignore' });
   }
 
   #onFirmwareReset(): void {
-    const where = this.#job
-      ? ` The last line it acknowledged was file line ${this.#job.lastAckedFileLine}.`
-      : '';
-    this.#fatal(
-      new PrintosError('FIRMWARE_RESET', `The printer restarted (firmware reset).${where}`),
-      'error',
-    );
+    this.#fatal(firmwareReset(this.#job?.lastAckedFileLine ?? null), 'error');
   }
 
   #onFirmwareError(errorClass: string, text: string): void {
     if (errorClass === 'kill' || errorClass === 'thermal') {
-      return this.#fatal(
-        new PrintosError('FIRMWARE_ERROR', `The printer stopped with an error: ${text}`),
-        'halted',
-      );
+      return this.#fatal(firmwareHalted(text), 'halted');
     }
     const level = errorClass === 'checksum' || errorClass === 'line-number' ? 'info' : 'warn';
     this.#emit({ type: 'firmware-message', level, text });
@@ -280,13 +243,7 @@ export class Sender {
     if (!this.#isLive()) return;
     if (this.#window.size > 0 && now - this.#lastProgressAt > this.#okTimeout()) {
       if (this.#probes >= this.#config.timeouts.maxProbes) {
-        return this.#fatal(
-          new PrintosError(
-            'PRINTER_NOT_RESPONDING',
-            `The printer stopped answering (no reply to ${this.#probes} status requests).`,
-          ),
-          'error',
-        );
+        return this.#fatal(notResponding(this.#probes), 'error');
       }
       this.#probe(now);
     }
@@ -453,11 +410,7 @@ export class Sender {
       const line = this.#makeLine(next.command, 'job', next);
       if (line.bytes > this.#config.maxLineBytes) {
         return this.#abortJob(
-          new PrintosError(
-            'LINE_TOO_LONG',
-            `Line ${next.fileLine} of the file is ${line.bytes} bytes once numbered; the firmware takes at most ${this.#config.maxLineBytes}.`,
-            { fileLine: next.fileLine },
-          ),
+          lineTooLong(next.fileLine, line.bytes, this.#config.maxLineBytes),
           true,
         );
       }
@@ -473,20 +426,7 @@ export class Sender {
   }
 
   #makeLine(command: string, source: 'job' | 'host', from?: JobLine): SentLine {
-    const number = this.#lastLine + 1;
-    const text = `${frameLine(number, command)}\n`;
-    const code = commandCode(command);
-    return {
-      line: number,
-      text,
-      bytes: Buffer.byteLength(text),
-      source,
-      code,
-      long: isLongCommand(code),
-      temperatureQuery: code === 'M105',
-      fileLine: from?.fileLine ?? 0,
-      endOffset: from?.endOffset ?? 0,
-    };
+    return numberedLine(this.#lastLine + 1, command, source, from);
   }
 
   #send(line: SentLine, now: number): void {
@@ -501,11 +441,10 @@ export class Sender {
 
   /** Emergency commands bypass every queue and the window (Marlin's emergency parser reads them on arrival). */
   #sendUrgent(command: string): void {
-    const text = `${command}\n`;
-    this.#pendingWrite += text;
-    if (command !== 'M112') {
-      this.#window.push(urgentLine(command, text));
-    }
+    const line = urgentLine(command);
+    this.#pendingWrite += line.text;
+    // After M112 the firmware is dead; anything else still draws an ok when its queue reaches it.
+    if (command !== 'M112') this.#window.push(line);
   }
 
   #enqueueHost(command: string): void {
@@ -515,13 +454,7 @@ export class Sender {
 
   #emergencyStop(): void {
     this.#sendUrgent('M112');
-    this.#fatal(
-      new PrintosError(
-        'EMERGENCY_STOP',
-        'Emergency stop: the printer was halted (M112) and must be reset.',
-      ),
-      'halted',
-    );
+    this.#fatal(emergencyStopped(), 'halted');
   }
 
   // ---- state ---------------------------------------------------------------
@@ -562,18 +495,4 @@ const HEATER_WAITS: ReadonlySet<string> = new Set(['M109', 'M190', 'M191']);
 
 function isHeaterWait(code: string): boolean {
   return HEATER_WAITS.has(code);
-}
-
-function urgentLine(command: string, text: string): SentLine {
-  return {
-    line: null,
-    text,
-    bytes: text.length,
-    source: 'urgent',
-    code: command,
-    long: false,
-    temperatureQuery: false,
-    fileLine: 0,
-    endOffset: 0,
-  };
 }
