@@ -5,7 +5,7 @@ import { PrintosError } from '../../core/errors.js';
 export function resendLimit(line: number, count: number): PrintosError {
   return new PrintosError(
     'RESEND_LIMIT',
-    `The printer asked for line ${line} ${count} times in a row; the serial link is unreliable (check the cable, the baud rate, and USB power).`,
+    `The printer asked for line ${line} ${count} times in a row: the serial link is unreliable (check the cable, the baud rate and USB power), or the printer's buffers are smaller than the receive-buffer and command-buffer settings say.`,
     { line },
   );
 }

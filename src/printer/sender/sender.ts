@@ -23,6 +23,9 @@ import type {
   SenderInput,
 } from './types.js';
 
+/** No firmware that parses G-code has a smaller receive buffer than one short line. */
+const MIN_RX_BUDGET = 32;
+
 /**
  * The flow-control state machine between a job and the firmware. It consumes
  * inputs (firmware messages, ticks, job lines, user requests) and returns
@@ -62,7 +65,10 @@ export class Sender {
   constructor(config: SenderConfig, facts: FirmwareFacts, lastLine: number, now: number) {
     this.#config = config;
     this.#facts = { name: facts.name, capabilities: { ...facts.capabilities } };
-    this.#rxBudget = Math.max(32, Math.floor(config.rxBufferBytes * config.rxUsableFraction));
+    this.#rxBudget = Math.max(
+      MIN_RX_BUDGET,
+      Math.floor(config.rxBufferBytes * config.rxUsableFraction),
+    );
     this.#slots = Math.max(1, config.commandSlots);
     this.#history = new SendHistory(config.historySize);
     this.#resends = new ResendPolicy(config.maxConsecutiveResends);
