@@ -7,6 +7,7 @@ import type { Logger } from './core/log.js';
 import { PrinterDriver } from './printer/driver.js';
 import { DEFAULT_HANDSHAKE, handshake } from './printer/handshake.js';
 import { baudCandidates } from './printer/profiles.js';
+import type { SenderConfig } from './printer/sender/types.js';
 import { createSerialOpener } from './transport/serial.js';
 import type { TransportOpener } from './transport/transport.js';
 
@@ -18,6 +19,8 @@ export interface ConnectOptions {
   log: Logger;
   /** Tests swap the transport; production uses the serial port. */
   open?: TransportOpener;
+  /** Sender constants tests shorten (timeouts); not user settings. */
+  tuning?: Partial<SenderConfig>;
 }
 
 /** Opens a printer's port, finds its baud rate, and starts a driver on it. */
@@ -37,7 +40,7 @@ export async function connectPrinter(options: ConnectOptions): Promise<PrinterDr
     splitter: connection.splitter,
     firmware: connection.firmware,
     lastLine: connection.lastLine,
-    config: senderConfigFor(options.settings),
+    config: { ...senderConfigFor(options.settings), ...options.tuning },
     log: options.log,
   });
   driver.start();

@@ -18,6 +18,9 @@ export interface HandshakeOptions {
   infoTimeoutMs: number;
 }
 
+/** Quiet time after a repeated hello, for the earlier hello's late ok. */
+const SETTLE_MS = 300;
+
 export const DEFAULT_HANDSHAKE: Omit<HandshakeOptions, 'path' | 'baudRates'> = {
   resetOnOpen: true,
   answerTimeoutMs: 4_000,
@@ -55,9 +58,9 @@ export async function handshake(
     try {
       await transport.flushInput();
       if (await session.hello(options)) {
-        const firmware = await session.firmwareInfo(options.infoTimeoutMs);
-        log.info({ path: options.path, baudRate, firmware: firmware.name }, 'printer connected');
-        return { transport, splitter: session.splitter, baudRate, firmware, lastLine: 1 };
+        const { facts, lastLine } = await session.firmwareInfo(options);
+        log.info({ path: options.path, baudRate, firmware: facts.name }, 'printer connected');
+        return { transport, splitter: session.splitter, baudRate, firmware: facts, lastLine };
       }
       tried.push(String(baudRate));
       log.debug({ baudRate }, 'no answer at this baud rate');
@@ -93,27 +96,66 @@ class HandshakeSession {
     this.#waiter = null;
   }
 
+  /**
+   * Sends `N0 M110 N0` until the firmware accepts it: an `ok` with no rejection
+   * (checksum error, resend request) before it. Numbering then starts at 1.
+   */
   async hello(options: HandshakeOptions): Promise<boolean> {
     const deadline = Date.now() + options.answerTimeoutMs;
+    let sent = 0;
     while (Date.now() < deadline) {
       this.transport.write(`${frameLine(0, 'M110 N0')}\n`);
+      sent++;
       const wait = Math.min(options.helloIntervalMs, deadline - Date.now());
-      const answer = await this.#until((m) => m.kind === 'ok', wait);
-      if (answer) return true;
+      if ((await this.#answer(wait, () => true)) === 'accepted') {
+        // An earlier hello may still draw its ok; let it arrive now, not in the sender's count.
+        if (sent > 1) await this.#until(() => false, SETTLE_MS);
+        return true;
+      }
     }
     return false;
   }
 
-  async firmwareInfo(timeoutMs: number): Promise<FirmwareFacts> {
+  /**
+   * Asks M115 for the firmware's name and capabilities. A rejected M115 (noise on
+   * the line) is retried after a new hello; firmware without M115 still works.
+   * Returns the facts and the last line number the firmware accepted.
+   */
+  async firmwareInfo(
+    options: HandshakeOptions,
+  ): Promise<{ facts: FirmwareFacts; lastLine: number }> {
     const facts: FirmwareFacts = { capabilities: {} };
-    this.transport.write(`${frameLine(1, 'M115')}\n`);
-    await this.#until((m) => {
-      if (m.kind === 'firmware-info') facts.name = m.name;
-      if (m.kind === 'capability') facts.capabilities[m.name] = m.enabled;
-      // A repeated hello may still owe an ok; only the ok after the report ends it.
-      return m.kind === 'ok' && facts.name !== undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      this.transport.write(`${frameLine(1, 'M115')}\n`);
+      const answer = await this.#answer(options.infoTimeoutMs, (m) => {
+        if (m.kind === 'firmware-info') facts.name = m.name;
+        if (m.kind === 'capability') facts.capabilities[m.name] = m.enabled;
+        // M115's ok follows its report; a bare ok before it is not M115's.
+        return facts.name !== undefined;
+      });
+      if (answer === 'accepted') return { facts, lastLine: 1 };
+      // Rejected or unanswered: resynchronise the numbering, then retry or go on without M115.
+      if (!(await this.hello(options)) || answer === 'timeout') break;
+    }
+    return { facts, lastLine: 0 };
+  }
+
+  /**
+   * Waits for the `ok` that ends the last command, noting whether the firmware
+   * rejected it first. `observe` sees every message and says whether an ok may end the wait.
+   */
+  async #answer(
+    timeoutMs: number,
+    observe: (message: FirmwareMessage) => boolean,
+  ): Promise<'accepted' | 'rejected' | 'timeout'> {
+    let rejected = false;
+    const done = await this.#until((m) => {
+      const okEnds = observe(m);
+      if (m.kind === 'resend') rejected = true;
+      return m.kind === 'ok' && (okEnds || rejected);
     }, timeoutMs);
-    return facts;
+    if (!done) return 'timeout';
+    return rejected ? 'rejected' : 'accepted';
   }
 
   /** Resolves true once a message matches, false on timeout; rejects if the port closes. */

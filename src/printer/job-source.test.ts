@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openJobSource, type JobSource } from './job-source.js';
+import { type JobSource, openJobSource } from './job-source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'printos-job-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,7 +16,8 @@ function file(name: string, content: string | Buffer): string {
 
 function zip(name: string, entries: Record<string, string>): string {
   const path = join(dir, name);
-  const script = 'import sys,zipfile,json\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nfor k,v in json.loads(sys.argv[2]).items(): z.writestr(k,v)\nz.close()';
+  const script =
+    'import sys,zipfile,json\nz=zipfile.ZipFile(sys.argv[1],"w",zipfile.ZIP_DEFLATED)\nfor k,v in json.loads(sys.argv[2]).items(): z.writestr(k,v)\nz.close()';
   execFileSync('python3', ['-c', script, path, JSON.stringify(entries)]);
   return path;
 }
@@ -50,17 +51,32 @@ describe('openJobSource', () => {
   });
 
   it('reads the one G-code file inside a zip', async () => {
-    const path = zip('job.zip', { 'model.gcode': SAMPLE, 'thumb.png': 'x', '__MACOSX/._model.gcode': 'junk' });
+    const path = zip('job.zip', {
+      'model.gcode': SAMPLE,
+      'thumb.png': 'x',
+      '__MACOSX/._model.gcode': 'junk',
+    });
     const source = await openJobSource(path);
     expect(source.name).toBe('model.gcode');
-    expect((await readAll(source)).map((l) => l.command)).toEqual(['G28', 'M104 S200', 'G1 X1 Y2', 'G1 X3']);
+    expect((await readAll(source)).map((l) => l.command)).toEqual([
+      'G28',
+      'M104 S200',
+      'G1 X1 Y2',
+      'G1 X3',
+    ]);
   });
 
   it.each([
     ['no G-code', { 'readme.txt': 'x' }, /holds no G-code/],
-    ['two G-code files', { 'a.gcode': 'G28', 'b.gcode': 'G28' }, /several G-code files \(a\.gcode, b\.gcode\)/],
+    [
+      'two G-code files',
+      { 'a.gcode': 'G28', 'b.gcode': 'G28' },
+      /several G-code files \(a\.gcode, b\.gcode\)/,
+    ],
   ])('refuses a zip with %s', async (_, entries, message) => {
-    await expect(openJobSource(zip(`bad-${Object.keys(entries).length}.zip`, entries))).rejects.toMatchObject({
+    await expect(
+      openJobSource(zip(`bad-${Object.keys(entries).length}.zip`, entries)),
+    ).rejects.toMatchObject({
       code: 'FILE_INVALID',
       message: expect.stringMatching(message),
     });

@@ -76,7 +76,7 @@ function lastJson(stderr: string): Record<string, number> {
 }
 
 /** The job's commands as the printer executed them: numbered lines, minus what the host adds. */
-export function jobCommands(executed: ExecutedCommand[]): string[] {
+export function jobCommands(executed: readonly ExecutedCommand[]): string[] {
   const HOST = /^(M110|M115|M155|M105)\b/;
   return executed.filter((e) => e.line !== null && !HOST.test(e.command)).map((e) => e.command);
 }

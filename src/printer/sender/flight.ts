@@ -68,14 +68,16 @@ export class FlightWindow {
 
   /**
    * Drops everything sent at or after line `from` (the firmware discarded it and
-   * asked for a resend), returning how many numbered lines after `from` were
-   * dropped: each may still reach the firmware and draw a duplicate request.
+   * asked for a resend). Returns how many other lines were in flight: any of them
+   * the firmware had not parsed yet will be rejected as out of sequence and draw
+   * a duplicate request — lines after `from`, and also older lines re-sent after
+   * a spurious request, which the firmware already has.
    */
   dropFrom(from: number): number {
+    const others = this.#lines.filter((l) => l.line !== from).length;
     const index = this.#lines.findIndex((l) => l.line !== null && l.line >= from);
-    if (index < 0) return 0;
-    const dropped = this.#lines.splice(index);
-    return dropped.filter((l) => l.line !== null && l.line > from).length;
+    if (index >= 0) this.#lines.splice(index);
+    return others;
   }
 
   hasLongCommand(): boolean {

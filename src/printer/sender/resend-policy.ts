@@ -10,10 +10,15 @@ export type ResendDecision =
 
 export interface ResendContext {
   lastLine: number;
+  /** The highest line the firmware has acknowledged. */
+  lastAcked: number;
   inHistory: (line: number) => boolean;
   /** Drops lines from `line` on out of flight; returns how many were sent after it. */
   dropFrom: (line: number) => number;
 }
+
+/** Requests for an already acknowledged line ignored before we comply. */
+const SPURIOUS_TOLERANCE = 3;
 
 /**
  * Decides what a `Resend: n` means. When the firmware rejects line n it flushes
@@ -25,6 +30,8 @@ export interface ResendContext {
 export class ResendPolicy {
   #current: { line: number; count: number; duplicates: number } | null = null;
   #errorOks = 0;
+  /** Requests in a row for lines the firmware had already acknowledged. */
+  #spurious = 0;
 
   constructor(private readonly maxConsecutive: number) {}
 
@@ -36,6 +43,11 @@ export class ResendPolicy {
       return { kind: 'ignore' };
     }
     if (line > context.lastLine) return { kind: 'ignore' };
+    // A request for a line the firmware acknowledged is a firmware glitch: re-sending
+    // lines it already holds would only draw more rejections. Comply only if it insists.
+    if (line <= context.lastAcked && ++this.#spurious < SPURIOUS_TOLERANCE)
+      return { kind: 'ignore' };
+    this.#spurious = 0;
     const count = previous?.line === line ? previous.count + 1 : 1;
     if (count > this.maxConsecutive) return { kind: 'fail', error: resendLimit(line, count) };
     if (!context.inHistory(line)) return { kind: 'fail', error: resendOutOfHistory(line) };
@@ -43,8 +55,9 @@ export class ResendPolicy {
     return { kind: 'rewind', line };
   }
 
-  /** The requested line got through: the next request starts a new count. */
+  /** A line got through: requests before it are no longer "in a row". */
   acknowledged(line: number | null): void {
+    this.#spurious = 0;
     if (this.#current && line !== null && line >= this.#current.line) this.#current = null;
   }
 

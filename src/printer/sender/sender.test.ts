@@ -208,10 +208,20 @@ describe('Sender resends', () => {
     expect(h.sender.state).toBe('error');
   });
 
+  it('ignores a request for an acknowledged line unless the firmware insists', () => {
+    const h = new Harness(config({ flow: 'ping-pong' })).start(moves(10));
+    h.ok().ok();
+    const sent = h.written.length;
+    h.say({ kind: 'resend', line: 3 }).ok().say({ kind: 'resend', line: 3 }).ok();
+    expect(h.written.length).toBe(sent);
+    h.say({ kind: 'resend', line: 3 }).ok();
+    expect(h.numbers().slice(sent)).toEqual([3]);
+  });
+
   it('fails when the requested line is no longer in the history', () => {
     const h = new Harness(config({ flow: 'ping-pong', historySize: 4 })).start(moves(10));
     for (let i = 0; i < 6; i++) h.ok();
-    h.say({ kind: 'resend', line: 2 });
+    for (let i = 0; i < 3; i++) h.say({ kind: 'resend', line: 2 }).ok();
     expect(h.finished()?.error?.code).toBe('RESEND_OUT_OF_HISTORY');
   });
 

@@ -46,6 +46,8 @@ export class Sender {
   #slots: number;
   #advancedOk = false;
   #lastLine: number;
+  /** The highest line number acknowledged. */
+  #lastAcked: number;
   #resendCursor: number | null = null;
   #resendEnd = 0;
   readonly #resends: ResendPolicy;
@@ -73,6 +75,7 @@ export class Sender {
     this.#history = new SendHistory(config.historySize);
     this.#resends = new ResendPolicy(config.maxConsecutiveResends);
     this.#lastLine = lastLine;
+    this.#lastAcked = lastLine;
     this.#lastProgressAt = now;
     this.#lastPollAt = now;
   }
@@ -205,6 +208,7 @@ export class Sender {
 
   #acknowledge(line: SentLine): void {
     this.#resends.acknowledged(line.line);
+    if (line.line !== null && line.line > this.#lastAcked) this.#lastAcked = line.line;
     if (line.source === 'job') this.#job?.acknowledge(line.fileLine, line.endOffset);
     if (line === this.#cancelMarker) this.#finishCancel();
   }
@@ -213,6 +217,7 @@ export class Sender {
     this.#lastProgressAt = now;
     const decision = this.#resends.request(line, {
       lastLine: this.#lastLine,
+      lastAcked: this.#lastAcked,
       inHistory: (n) => this.#history.get(n) !== undefined,
       dropFrom: (n) => this.#window.dropFrom(n),
     });
