@@ -62,6 +62,9 @@ export class PrinterDriver {
   #source: JobSource | null = null;
   #jobDone: ((result: JobResult) => void) | null = null;
   #temperatures: HeaterReading[] = [];
+  /** While a chunk of firmware output is handled, writes collect here and go out once. */
+  #batching = false;
+  #pendingWrites = '';
   /** Set by stop(): the port closing then is ours, not a lost link. */
   #stopping = false;
 
@@ -77,9 +80,14 @@ export class PrinterDriver {
   start(): void {
     const { transport, splitter } = this.#deps;
     transport.onData((chunk) => {
+      // One write per chunk, not per ok: at high rates a chunk holds many oks.
+      this.#batching = true;
+      const now = this.#now();
       for (const raw of splitter.push(chunk)) {
-        this.#input({ type: 'message', message: parseRawLine(raw), now: this.#now() });
+        this.#input({ type: 'message', message: parseRawLine(raw), now });
       }
+      this.#batching = false;
+      this.#flushWrites();
     });
     transport.onClose((error) => {
       if (this.#stopping) return;
@@ -164,6 +172,12 @@ export class PrinterDriver {
     if (progress) this.events.emit('job:progress', progress);
   }
 
+  #flushWrites(): void {
+    if (this.#pendingWrites === '') return;
+    this.#deps.transport.write(this.#pendingWrites);
+    this.#pendingWrites = '';
+  }
+
   #input(input: SenderInput): void {
     for (const action of this.#sender.handle(input)) this.#perform(action);
   }
@@ -171,7 +185,9 @@ export class PrinterDriver {
   #perform(action: SenderAction): void {
     switch (action.type) {
       case 'write':
-        return this.#deps.transport.write(action.data);
+        this.#pendingWrites += action.data;
+        if (!this.#batching) this.#flushWrites();
+        return;
       case 'request-lines':
         return void this.#readLines(action.max);
       case 'event':
