@@ -9,11 +9,10 @@ import {
   lineTooLong,
   notResponding,
 } from './failures.js';
-import { FlightWindow, type SentLine } from './flight.js';
-import { SendHistory } from './history.js';
+import type { SentLine } from './flight.js';
 import { type JobProgress, JobTracker } from './job-tracker.js';
-import { numberedLine, urgentLine } from './lines.js';
 import { ResendPolicy } from './resend-policy.js';
+import { Transmitter } from './transmitter.js';
 import type {
   FirmwareFacts,
   JobLine,
@@ -22,9 +21,6 @@ import type {
   SenderEvent,
   SenderInput,
 } from './types.js';
-
-/** No firmware that parses G-code has a smaller receive buffer than one short line. */
-const MIN_RX_BUDGET = 32;
 
 /**
  * The flow-control state machine between a job and the firmware. It consumes
@@ -38,18 +34,10 @@ const MIN_RX_BUDGET = 32;
  */
 export class Sender {
   readonly #config: SenderConfig;
-  readonly #rxBudget: number;
-  readonly #window = new FlightWindow();
-  readonly #history: SendHistory;
+  readonly #tx: Transmitter;
   readonly #hostQueue: { command: string; marker: boolean }[] = [];
   readonly #facts: FirmwareFacts;
-  #slots: number;
   #advancedOk = false;
-  #lastLine: number;
-  /** The highest line number acknowledged. */
-  #lastAcked: number;
-  #resendCursor: number | null = null;
-  #resendEnd = 0;
   readonly #resends: ResendPolicy;
   #state: PrinterState = 'ready';
   #job: JobTracker | null = null;
@@ -62,20 +50,12 @@ export class Sender {
   #cancelMarker: SentLine | null = null;
   #cancelFailure: PrintosError | null = null;
   #out: SenderAction[] = [];
-  #pendingWrite = '';
 
   constructor(config: SenderConfig, facts: FirmwareFacts, lastLine: number, now: number) {
     this.#config = config;
     this.#facts = { name: facts.name, capabilities: { ...facts.capabilities } };
-    this.#rxBudget = Math.max(
-      MIN_RX_BUDGET,
-      Math.floor(config.rxBufferBytes * config.rxUsableFraction),
-    );
-    this.#slots = Math.max(1, config.commandSlots);
-    this.#history = new SendHistory(config.historySize);
+    this.#tx = new Transmitter(config, lastLine);
     this.#resends = new ResendPolicy(config.maxConsecutiveResends);
-    this.#lastLine = lastLine;
-    this.#lastAcked = lastLine;
     this.#lastProgressAt = now;
     this.#lastPollAt = now;
   }
@@ -85,11 +65,11 @@ export class Sender {
   }
 
   get commandSlots(): number {
-    return this.#slots;
+    return this.#tx.slots;
   }
 
   get inFlight(): number {
-    return this.#window.size;
+    return this.#tx.window.size;
   }
 
   progress(): JobProgress | null {
@@ -144,7 +124,7 @@ export class Sender {
         this.#lastProgressAt = now;
         return;
       case 'wait':
-        if (this.#window.size > 0 && this.#resendCursor === null) this.#probe(now);
+        if (this.#tx.window.size > 0 && !this.#tx.resending) this.#probe(now);
         return;
       case 'start':
         return this.#onFirmwareReset();
@@ -185,7 +165,7 @@ export class Sender {
 
   /** Which lines in flight an `ok` acknowledges. */
   #ackedBy(message: Extract<FirmwareMessage, { kind: 'ok' }>): SentLine[] {
-    const window = this.#window;
+    const window = this.#tx.window;
     // An `ok T:` answers an M105; the firmware works in order, so it also
     // proves every earlier line was processed (recovers lost oks).
     if (message.temperatures && window.entries().some((l) => l.temperatureQuery)) {
@@ -202,13 +182,12 @@ export class Sender {
 
   #learnSlots(bufferFree: number): void {
     this.#advancedOk = true;
-    const learned = Math.min(this.#config.maxCommandSlots, bufferFree + 1);
-    if (learned > this.#slots) this.#slots = learned;
+    this.#tx.learnSlots(bufferFree);
   }
 
   #acknowledge(line: SentLine): void {
     this.#resends.acknowledged(line.line);
-    if (line.line !== null && line.line > this.#lastAcked) this.#lastAcked = line.line;
+    this.#tx.acknowledged(line);
     if (line.source === 'job') this.#job?.acknowledge(line.fileLine, line.endOffset);
     if (line === this.#cancelMarker) this.#finishCancel();
   }
@@ -216,16 +195,13 @@ export class Sender {
   #onResend(line: number, now: number): void {
     this.#lastProgressAt = now;
     const decision = this.#resends.request(line, {
-      lastLine: this.#lastLine,
-      lastAcked: this.#lastAcked,
-      inHistory: (n) => this.#history.get(n) !== undefined,
-      dropFrom: (n) => this.#window.dropFrom(n),
+      lastLine: this.#tx.lastLine,
+      lastAcked: this.#tx.lastAcked,
+      inHistory: (n) => this.#tx.inHistory(n),
+      dropFrom: (n) => this.#tx.window.dropFrom(n),
     });
     if (decision.kind === 'fail') return this.#fatal(decision.error, 'error');
-    if (decision.kind === 'rewind') {
-      this.#resendCursor = line;
-      this.#resendEnd = this.#lastLine;
-    }
+    if (decision.kind === 'rewind') this.#tx.rewind(line);
     this.#emit({ type: 'resend', line, suppressed: decision.kind === 'ignore' });
   }
 
@@ -252,7 +228,7 @@ export class Sender {
 
   #onTick(now: number): void {
     if (!this.#isLive()) return;
-    if (this.#window.size > 0 && now - this.#lastProgressAt > this.#okTimeout()) {
+    if (this.#tx.window.size > 0 && now - this.#lastProgressAt > this.#okTimeout()) {
       if (this.#probes >= this.#config.timeouts.maxProbes) {
         return this.#fatal(notResponding(this.#probes), 'error');
       }
@@ -262,23 +238,23 @@ export class Sender {
     if (!autoreport && now - this.#lastPollAt >= this.#config.temperaturePollMs) {
       this.#lastPollAt = now;
       const queued = this.#hostQueue.some((c) => c.command === 'M105');
-      const inFlight = this.#window.entries().some((l) => l.temperatureQuery);
+      const inFlight = this.#tx.window.entries().some((l) => l.temperatureQuery);
       if (!queued && !inFlight) this.#hostQueue.push({ command: 'M105', marker: false });
     }
   }
 
   #okTimeout(): number {
     const t = this.#config.timeouts;
-    if (!this.#window.hasLongCommand()) return t.okMs;
+    if (!this.#tx.window.hasLongCommand()) return t.okMs;
     return this.#busySeen ? t.busyMs : t.longCommandMs;
   }
 
   /** Sends an M105 past the window: after silence the firmware's buffer is emptier than we think. */
   #probe(now: number): void {
-    if (this.#resendCursor !== null) return;
+    if (this.#tx.resending) return;
     this.#probes++;
     this.#lastProgressAt = now;
-    this.#send(this.#makeLine('M105', 'host'), now);
+    this.#tx.force('M105');
   }
 
   // ---- jobs ----------------------------------------------------------------
@@ -317,7 +293,7 @@ export class Sender {
     this.#cancelFailure = failure;
     this.#job?.dropPending();
     this.#setState('cancelling');
-    if (this.#window.entries().some((l) => isHeaterWait(l.code))) this.#sendUrgent('M108');
+    if (this.#tx.window.entries().some((l) => isHeaterWait(l.code))) this.#tx.urgent('M108');
   }
 
   #abortJob(error: PrintosError, safeStop: boolean): void {
@@ -335,7 +311,7 @@ export class Sender {
   #checkJobDone(): void {
     this.#checkPaused();
     const job = this.#job;
-    if (!job || this.#resendCursor !== null || this.#jobLinesInFlight()) return;
+    if (!job || this.#tx.resending || this.#jobLinesInFlight()) return;
     if (this.#state === 'printing' && job.isDrained()) this.#finishJob('completed');
     if (this.#state === 'cancelling' && !this.#cancelQueued) this.#queueCancelCommands();
   }
@@ -364,14 +340,14 @@ export class Sender {
   }
 
   #jobLinesInFlight(): boolean {
-    return this.#window.entries().some((l) => l.source === 'job');
+    return this.#tx.window.entries().some((l) => l.source === 'job');
   }
 
   // ---- sending ---------------------------------------------------------------
 
   #pump(now: number): void {
     this.#checkJobDone();
-    if (!this.#pumpResends(now)) return;
+    if (!this.#tx.pumpResends()) return;
     this.#pumpHost(now);
     if (this.#state === 'printing') this.#pumpJob(now);
     this.#checkJobDone();
@@ -381,34 +357,17 @@ export class Sender {
     if (request) this.#out.push({ type: 'request-lines', max: request });
   }
 
-  /** Re-sends requested lines in order; false while some are still waiting for room. */
-  #pumpResends(now: number): boolean {
-    while (this.#resendCursor !== null) {
-      const line = this.#history.get(this.#resendCursor);
-      if (!line) return false;
-      if (!this.#fits(line.bytes)) return false;
-      this.#send(line, now);
-      this.#resendCursor = this.#resendCursor < this.#resendEnd ? this.#resendCursor + 1 : null;
-    }
-    return true;
-  }
-
   #pumpHost(now: number): void {
     let next = this.#hostQueue[0];
     while (next) {
-      const line = this.#makeLine(next.command, 'host');
-      if (line.bytes > this.#config.maxLineBytes) {
-        this.#hostQueue.shift();
-        this.#emit({
-          type: 'firmware-message',
-          level: 'warn',
-          text: `command too long, not sent: ${next.command}`,
-        });
-      } else {
-        if (!this.#fits(line.bytes)) return;
-        this.#hostQueue.shift();
-        this.#send(line, now);
-        if (next.marker && this.#cancelQueued) this.#cancelMarker = line;
+      const sent = this.#send(next.command, 'host', now);
+      if (sent.outcome === 'full') return;
+      this.#hostQueue.shift();
+      if (sent.outcome === 'too-long') {
+        const text = `command too long, not sent: ${next.command}`;
+        this.#emit({ type: 'firmware-message', level: 'warn', text });
+      } else if (next.marker && this.#cancelQueued) {
+        this.#cancelMarker = sent.line;
       }
       next = this.#hostQueue[0];
     }
@@ -418,44 +377,20 @@ export class Sender {
     const job = this.#job;
     let next: JobLine | undefined = job?.peek();
     while (job && next) {
-      const line = this.#makeLine(next.command, 'job', next);
-      if (line.bytes > this.#config.maxLineBytes) {
-        return this.#abortJob(
-          lineTooLong(next.fileLine, line.bytes, this.#config.maxLineBytes),
-          true,
-        );
+      const sent = this.#send(next.command, 'job', now, next);
+      if (sent.outcome === 'full') return;
+      if (sent.outcome === 'too-long') {
+        const max = this.#config.maxLineBytes;
+        return this.#abortJob(lineTooLong(next.fileLine, sent.line.bytes, max), true);
       }
-      if (!this.#fits(line.bytes)) return;
       job.take();
-      this.#send(line, now);
       next = job.peek();
     }
   }
 
-  #fits(bytes: number): boolean {
-    return this.#window.fits(bytes, this.#slots, this.#rxBudget, this.#config.flow === 'ping-pong');
-  }
-
-  #makeLine(command: string, source: 'job' | 'host', from?: JobLine): SentLine {
-    return numberedLine(this.#lastLine + 1, command, source, from);
-  }
-
-  #send(line: SentLine, now: number): void {
-    if (this.#window.size === 0) this.#lastProgressAt = now;
-    if (line.line !== null && line.line > this.#lastLine) {
-      this.#lastLine = line.line;
-      this.#history.put(line);
-    }
-    this.#window.push(line);
-    this.#pendingWrite += line.text;
-  }
-
-  /** Emergency commands bypass every queue and the window (Marlin's emergency parser reads them on arrival). */
-  #sendUrgent(command: string): void {
-    const line = urgentLine(command);
-    this.#pendingWrite += line.text;
-    // After M112 the firmware is dead; anything else still draws an ok when its queue reaches it.
-    if (command !== 'M112') this.#window.push(line);
+  #send(command: string, source: 'job' | 'host', now: number, from?: JobLine) {
+    if (this.#tx.window.size === 0) this.#lastProgressAt = now;
+    return this.#tx.send(command, source, from);
   }
 
   #enqueueHost(command: string): void {
@@ -464,7 +399,7 @@ export class Sender {
   }
 
   #emergencyStop(): void {
-    this.#sendUrgent('M112');
+    this.#tx.urgent('M112');
     this.#fatal(emergencyStopped(), 'halted');
   }
 
@@ -473,8 +408,7 @@ export class Sender {
   #fatal(error: PrintosError, state: PrinterState): void {
     if (!this.#isLive()) return;
     this.#hostQueue.length = 0;
-    this.#window.clear();
-    this.#resendCursor = null;
+    this.#tx.reset();
     this.#setState(state);
     if (this.#job) this.#finishJob('failed', error);
     this.#emit({ type: 'fatal', error });
@@ -496,9 +430,8 @@ export class Sender {
   }
 
   #flushWrite(): void {
-    if (this.#pendingWrite === '') return;
-    this.#out.push({ type: 'write', data: this.#pendingWrite });
-    this.#pendingWrite = '';
+    const data = this.#tx.takeWrites();
+    if (data !== '') this.#out.push({ type: 'write', data });
   }
 }
 
