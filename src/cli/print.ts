@@ -125,7 +125,8 @@ function showProgress(driver: PrinterDriver): () => void {
   let lastPlain = 0;
   const off = driver.events.on('job:progress', (progress) => {
     const now = performance.now();
-    const sample = { progress, elapsed: (now - started) / 1000 };
+    const temperatures = driver.status().temperatures;
+    const sample = { progress, elapsed: (now - started) / 1000, temperatures };
     if (tty) {
       process.stdout.write(`\r${progressBar(sample)}`);
     } else if (now - lastPlain >= 5_000) {

@@ -36,6 +36,19 @@ describe('progress output', () => {
     );
   });
 
+  it('adds temperatures, with targets when set', () => {
+    const temperatures = [
+      { id: 'T0', current: 204.6, target: 210 },
+      { id: 'B', current: 60, target: 60 },
+      { id: 'C', current: 31.2 },
+    ];
+    const sample = { progress: progress(50, 500), elapsed: 5, temperatures };
+    expect(progressBar(sample, 10)).toBe(
+      '[#####-----]  50.0%  100 lines/s  0:05 left  T0 205/210 B 60/60 C 31',
+    );
+    expect(progressLine(sample)).toMatch(/ temps=T0:205\/210,B:60\/60,C:31$/);
+  });
+
   it('writes a plain line for logs', () => {
     expect(progressLine({ progress: progress(50, 500), elapsed: 5 })).toBe(
       'progress 50.0% lines=500 bytes=500/1000 rate=100/s left=0:05',
