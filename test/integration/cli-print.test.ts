@@ -11,7 +11,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function gcode(name: string, lines: number): string {
   const path = join(dir, name);
-  const body = Array.from({ length: lines }, (_, i) => `G1 X${i % 100} Y${Math.floor(i / 100)} E${i}`);
+  const body = Array.from(
+    { length: lines },
+    (_, i) => `G1 X${i % 100} Y${Math.floor(i / 100)} E${i}`,
+  );
   writeFileSync(path, `${body.join('\n')}\n`);
   return path;
 }
@@ -22,7 +25,10 @@ interface Run {
   stderr: string;
 }
 
-function printos(args: string[], onStdout?: (text: string, kill: () => void) => void): Promise<Run> {
+function printos(
+  args: string[],
+  onStdout?: (text: string, kill: () => void) => void,
+): Promise<Run> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -54,9 +60,12 @@ describe('printos print', () => {
   it('cancels cleanly on Ctrl-C: exit 130, heaters off and motion stopped', async () => {
     const vp = await startVirtualPrinter(['--move-time', '2']);
     const file = gcode('cancel.gcode', 20_000);
-    const run = await printos(['print', '--port', vp.path, '--no-reset', file], (out, interrupt) => {
-      if (out.includes('progress')) interrupt();
-    });
+    const run = await printos(
+      ['print', '--port', vp.path, '--no-reset', file],
+      (out, interrupt) => {
+        if (out.includes('progress')) interrupt();
+      },
+    );
     const { executed } = await vp.stop();
     expect(run.code).toBe(130);
     expect(run.stderr).toMatch(/error \[JOB_CANCELLED\]/);
