@@ -14,8 +14,9 @@ export const PYTHON = '/usr/bin/python3';
 const BAUD = '250000';
 
 /**
- * printos runs as `bin/printos.js` (the installed `printos` binary: one node
- * process that compiles the TypeScript with tsx in-process), so its CPU and
+ * printos runs as `bin/printos.js`, the installed `printos` binary: one node
+ * process running the compiled CLI (dist/, which the bench builds first; it
+ * falls back to compiling src/ with tsx when dist/ is stale), so its CPU and
  * RSS are one process's, start-up included. Defaults otherwise: the window
  * and BUFSIZE come from the firmware's ADVANCED_OK.
  */
