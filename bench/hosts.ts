@@ -15,14 +15,15 @@ const BAUD = '250000';
 
 /**
  * printos runs as `bin/printos.js`, the installed `printos` binary: one node
- * process running the compiled CLI (dist/, which the bench builds first; it
+ * process (started through the binary's shebang, with its node flags) running the compiled CLI (dist/, which the bench builds first; it
  * falls back to compiling src/ with tsx when dist/ is stale), so its CPU and
  * RSS are one process's, start-up included. Defaults otherwise: the window
  * and BUFSIZE come from the firmware's ADVANCED_OK.
  */
 function printosCommand(port: string, file: string): string[] {
   const bin = resolve(ROOT, 'bin/printos.js');
-  return [process.execPath, bin, 'print', '--port', port, '--baud', BAUD, '-q', file];
+  // Executed through its shebang, exactly as the installed binary runs (node flags included).
+  return [bin, 'print', '--port', port, '--baud', BAUD, '-q', file];
 }
 
 /** Debian's printcore, driven through its public API by bench/printcore_print.py. */

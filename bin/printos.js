@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --optimize-for-size
+// --optimize-for-size: V8 keeps its heap limits tight instead of raising them over a long
+// run, so a service printing for days keeps a flat RSS (docs/benchmarks.md: +7% instead of
+// +22-26% from a 20k-line to a 200k-line job, for ~20% more CPU per line, still far below
+// printcore's). It is a start-up flag: v8.setFlagsFromString() at run time has no effect.
 // Runs the compiled CLI (dist/, from `npm run build`) when it is up to date with src/,
 // and the TypeScript sources through tsx otherwise, so a checkout always runs what it holds.
 import { readdirSync, statSync } from 'node:fs';
