@@ -12,10 +12,16 @@ const ALLOWED: Record<string, string[]> = {
   core: [],
   gcode: ['core'],
   transport: ['core'],
-  config: ['core', 'printer/sender/types.ts'],
+  config: ['core', 'printer/sender/types.ts', 'streamer-api'],
   printer: ['core', 'gcode', 'transport/transport.ts'],
   'virtual-printer': ['core', 'gcode', 'transport/transport.ts'],
   'streamer-api': ['core'],
+  // The link sees printers only through link/types.ts (LinkedPrinter), never their classes.
+  link: ['core', 'streamer-api', 'gcode/messages.ts', 'printer/states.ts'],
+  // The self-hosted cloud shares only the wire contract and core with the client.
+  'cloud-server': ['core', 'streamer-api'],
+  // The client service composes printers, the link and settings; concrete classes come from app.ts.
+  service: ['core', 'config', 'streamer-api', 'link', 'printer', 'gcode', 'transport/ports.ts'],
   cli: ['*'],
   'app.ts': ['*'],
   'main.ts': ['*'],
@@ -24,6 +30,11 @@ const ALLOWED: Record<string, string[]> = {
 /** Packages only one file may import: hardware and native bindings stay behind their port. */
 const CONFINED_PACKAGES: Record<string, string> = {
   serialport: 'transport/serial.ts',
+};
+
+/** Packages whose importers must sit under one folder. */
+const CONFINED_TO_AREA: Record<string, string> = {
+  'better-sqlite3': 'cloud-server',
 };
 
 function* files(dir: string): Generator<string> {
@@ -55,7 +66,9 @@ function violation(file: string, spec: string): string | null {
       ? spec.split('/').slice(0, 2).join('/')
       : (spec.split('/')[0] as string);
     const only = CONFINED_PACKAGES[pkg];
-    return only && only !== rel ? `only ${only} may import ${pkg}` : null;
+    if (only && only !== rel) return `only ${only} may import ${pkg}`;
+    const inArea = CONFINED_TO_AREA[pkg];
+    return inArea && inArea !== fromArea ? `only ${inArea}/ may import ${pkg}` : null;
   }
   const target = relative(SRC, resolve(dirname(file), spec).replace(/\.js$/, '.ts'));
   const toArea = area(join(SRC, target));
