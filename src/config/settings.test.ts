@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { PrintosError } from '../core/errors.js';
+import {
+  cloudUrlProblem,
+  DEFAULT_SETTINGS,
+  isLoopbackHost,
+  parseSettings,
+  SETTING_FIELDS,
+} from './settings.js';
+
+function problemsOf(input: unknown): string[] {
+  try {
+    parseSettings(input);
+  } catch (err) {
+    expect(err).toBeInstanceOf(PrintosError);
+    expect((err as PrintosError).code).toBe('CONFIG_INVALID');
+    return (err as PrintosError).details?.problems as string[];
+  }
+  throw new Error('expected the settings to be refused');
+}
+
+describe('settings schema', () => {
+  it('has a default for every field', () => {
+    expect(parseSettings({})).toEqual({
+      version: 1,
+      cloud: { url: 'embedded', caFile: null, embeddedPort: 8010 },
+      offline: false,
+      local: { port: 8008 },
+      autologin: true,
+    });
+    expect(DEFAULT_SETTINGS).toEqual(parseSettings({}));
+  });
+
+  it('fills in the defaults of a partly given section', () => {
+    expect(parseSettings({ cloud: { embeddedPort: 9000 } }).cloud).toEqual({
+      url: 'embedded',
+      caFile: null,
+      embeddedPort: 9000,
+    });
+  });
+
+  it.each<[string, unknown, string[]]>([
+    ['unknown top-level key', { colour: 'red' }, ['colour: unknown setting']],
+    [
+      'unknown nested keys',
+      { cloud: { host: 'x', tls: 1 } },
+      ['cloud.host: unknown setting', 'cloud.tls: unknown setting'],
+    ],
+    ['wrong type', { offline: 'yes' }, ['offline: ']],
+    ['section not an object', { local: 8008 }, ['local: must be an object']],
+    ['root not an object', [1], ['(root): must be an object']],
+    ['port out of range', { local: { port: 70000 } }, ['local.port: ']],
+    ['port not an integer', { cloud: { embeddedPort: 80.5 } }, ['cloud.embeddedPort: ']],
+    [
+      'relative CA file',
+      { cloud: { caFile: 'ca.pem' } },
+      ['cloud.caFile: must be an absolute path'],
+    ],
+    ['newer version', { version: 2 }, ['version: this printos reads settings version 1 only']],
+    [
+      'clashing ports',
+      { local: { port: 8010 } },
+      ['cloud.embeddedPort: must differ from local.port (8010)'],
+    ],
+  ])('reports %s with its path', (_name, input, expected) => {
+    const problems = problemsOf(input);
+    expect(problems).toHaveLength(expected.length);
+    expected.forEach((prefix, i) => {
+      expect(problems[i]).toContain(prefix);
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({
+      cloud: { url: 'ftp://x', embeddedPort: 0 },
+      offline: 1,
+      extra: true,
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'cloud.embeddedPort',
+      'cloud.url',
+      'extra',
+      'offline',
+    ]);
+  });
+
+  it('puts every problem in the message', () => {
+    expect(() => parseSettings({ offline: 1, local: { port: -1 } }, 'settings in /x.json')).toThrow(
+      /Invalid settings in \/x\.json:\n {2}- offline: .*\n {2}- local\.port: /,
+    );
+  });
+
+  it('allows the same port for both when the cloud is not embedded', () => {
+    const settings = parseSettings({ cloud: { url: 'https://c.example', embeddedPort: 8008 } });
+    expect(settings.cloud.embeddedPort).toBe(8008);
+  });
+});
+
+describe('cloud.url', () => {
+  it.each([
+    'embedded',
+    'https://cloud.example.com',
+    'https://cloud.example.com:8443/base',
+    'http://127.0.0.1:8010',
+    'http://127.9.9.9',
+    'http://localhost:8010',
+    'http://[::1]:8010',
+    'HTTP://LOCALHOST',
+  ])('accepts %s', (url) => {
+    expect(cloudUrlProblem(url)).toBeUndefined();
+    expect(parseSettings({ cloud: { url } }).cloud.url).toBe(url);
+  });
+
+  it.each<[string, RegExp]>([
+    ['http://cloud.example.com', /only to a loopback address/],
+    ['http://192.168.1.10:8010', /only to a loopback address/],
+    ['http://127.0.0.1.example.com', /only to a loopback address/],
+    ['http://localhost.example.com', /only to a loopback address/],
+    ['ftp://cloud.example.com', /https:\/\/ URL, not ftp:/],
+    ['cloud.example.com', /must be "embedded" or a URL/],
+    ['', /must be "embedded" or a URL/],
+    ['Embedded', /must be "embedded" or a URL/],
+    ['https://user:pw@cloud.example.com', /user name or password/],
+    ['https://cloud.example.com/?x=1', /query/],
+    ['https://cloud.example.com/#a', /fragment/],
+  ])('refuses %j', (url, message) => {
+    expect(cloudUrlProblem(url)).toMatch(message);
+    expect(problemsOf({ cloud: { url } })[0]).toMatch(/^cloud\.url: /);
+  });
+
+  it.each([
+    ['localhost', true],
+    ['127.0.0.1', true],
+    ['[::1]', true],
+    ['10.0.0.1', false],
+    ['127.example.com', false],
+    ['[::2]', false],
+  ])('isLoopbackHost(%s) = %s', (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
+  });
+});
+
+describe('SETTING_FIELDS', () => {
+  it('lists every leaf with its types, default and description', () => {
+    expect(SETTING_FIELDS.map((f) => f.key)).toEqual([
+      'cloud.url',
+      'cloud.caFile',
+      'cloud.embeddedPort',
+      'offline',
+      'local.port',
+      'autologin',
+    ]);
+    const caFile = SETTING_FIELDS.find((f) => f.key === 'cloud.caFile');
+    expect(caFile?.types).toEqual(expect.arrayContaining(['string', 'null']));
+    expect(caFile?.defaultValue).toBeNull();
+    for (const field of SETTING_FIELDS) expect(field.description.length).toBeGreaterThan(10);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * What the cloud told us about each printer (its cloud name, connection id), kept per
+ * printer id. An account switch or an unlink (codes 7, 9) drops it: the printer then
+ * registers anew, as the seed says printers must be set up again under a new account.
+ */
+import { z } from 'zod';
+import { readJsonFile, writeFileAtomic } from '../core/files.js';
+
+const entrySchema = z.object({
+  name: z.string().max(255).optional(),
+  connId: z.string().max(64).optional(),
+});
+const fileSchema = z.record(z.string(), entrySchema);
+export type PrinterCloudEntry = z.infer<typeof entrySchema>;
+
+export class PrinterCloudStateFile {
+  readonly #path: string;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  async all(): Promise<Record<string, PrinterCloudEntry>> {
+    const parsed = fileSchema.safeParse((await readJsonFile(this.#path)) ?? {});
+    return parsed.success ? parsed.data : {};
+  }
+
+  async set(id: string, entry: PrinterCloudEntry): Promise<void> {
+    const all = await this.all();
+    all[id] = { ...all[id], ...entry };
+    await writeFileAtomic(this.#path, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** Forgets one printer's state, or every printer's. */
+  async forget(id?: string): Promise<void> {
+    const all = id === undefined ? {} : await this.all();
+    if (id !== undefined) delete all[id];
+    await writeFileAtomic(this.#path, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+  }
+}
