@@ -1,7 +1,14 @@
 import { Command, CommanderError } from 'commander';
+import { registerCloud } from './cli/cloud.js';
+import { registerConfig } from './cli/config.js';
 import { reportCliError } from './cli/handle-error.js';
+import { registerLogin } from './cli/login.js';
+import { registerLogout } from './cli/logout.js';
 import { registerPorts } from './cli/ports.js';
 import { registerPrint } from './cli/print.js';
+import { registerPrinters } from './cli/printers.js';
+import { registerStart } from './cli/start.js';
+import { registerStatus } from './cli/status.js';
 import { registerVirtualPrinter } from './cli/virtual-printer.js';
 
 const VERSION = '0.1.0';
@@ -12,6 +19,13 @@ function buildProgram(): Command {
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError();
+  registerStart(program);
+  registerLogin(program);
+  registerLogout(program);
+  registerStatus(program);
+  registerPrinters(program);
+  registerConfig(program);
+  registerCloud(program);
   registerPrint(program);
   registerPorts(program);
   registerVirtualPrinter(program);

@@ -1,0 +1,405 @@
+/**
+ * The composition root of the client service (`printos start`) and of the account
+ * commands that work without it. Kept apart from app.ts so that `printos print` and
+ * `printos ports` never load the web server, the cloud or the SQLite binding.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { connectPrinter } from './app.js';
+import { createCloudServer } from './cloud-server/server.js';
+import { parsePrinterSettings } from './config/printer-settings.js';
+import { cloudUrlProblem, type Settings } from './config/settings.js';
+import { loadSettings, saveSettings } from './config/settings-file.js';
+import { PrintosError } from './core/errors.js';
+import { writeFileAtomic } from './core/files.js';
+import { createLogger, type Logger } from './core/log.js';
+import { loginUser } from './link/account.js';
+import { createCloudClient } from './link/cloud-client.js';
+import { PrinterLink } from './link/printer-link.js';
+import { openJobSource } from './printer/job-source.js';
+import { registerApi } from './service/api.js';
+import { connectToService, type ServiceFile } from './service/api-client.js';
+import { PrinterCloudStateFile } from './service/cloud-state.js';
+import {
+  createVerifier,
+  forgetCredentials,
+  forgetLinkedAccount,
+  loadCredentials,
+  loadLinkedAccount,
+  saveCredentials,
+  saveLinkedAccount,
+} from './service/credentials.js';
+import { type DataPaths, dataPaths, ensureDataDir } from './service/data-dir.js';
+import { hostIdentity } from './service/identity.js';
+import { ManagedPrinter } from './service/managed-printer.js';
+import { loadPrinters, type PrinterEntry, updatePrinter } from './service/printers-list.js';
+import { ClientService } from './service/service.js';
+import { openPty, resolveOptions, VirtualPrinter } from './virtual-printer/index.js';
+
+// ---------------------------------------------------------------------------------
+// The client service (`printos start`) and the account commands that work without it.
+// ---------------------------------------------------------------------------------
+
+export interface ClientServiceOptions {
+  dataDir: string;
+  log: Logger;
+  virtualPrinter: boolean;
+  cloudUrl?: string;
+  localPort?: number;
+  offline?: boolean;
+  onReady?: (info: ReadyInfo) => void;
+  /** Stops the service when aborted (tests); SIGINT/SIGTERM always do. */
+  signal?: AbortSignal;
+  /** Shorter loops for tests. */
+  linkPeriodMs?: number;
+}
+
+export interface ReadyInfo {
+  localUrl: string;
+  cloudUrl: string;
+  embeddedCloud: boolean;
+  account: string | null;
+  offline: boolean;
+  printers: Array<{ id: string; port: string }>;
+}
+
+/** Runs the client service until a signal, an abort, or a logout stops it. */
+export async function runClientService(options: ClientServiceOptions): Promise<void> {
+  const { log } = options;
+  const paths = dataPaths(options.dataDir);
+  await ensureDataDir(paths);
+  if (await connectToService(options.dataDir)) {
+    throw new PrintosError(
+      'SERVICE_RUNNING',
+      `A printos service already runs on ${options.dataDir}; stop it first.`,
+    );
+  }
+  let settings = await loadSettings(paths.settings);
+  const cloudSetting = options.cloudUrl ?? settings.cloud.url;
+  const problem = cloudUrlProblem(cloudSetting);
+  if (problem) throw new PrintosError('INVALID_ARGUMENT', `--cloud-url ${problem}`);
+  if (options.offline && !settings.offline) {
+    settings = { ...settings, offline: true };
+    await saveSettings(paths.settings, settings);
+  }
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const cloud = await startCloud(cloudSetting, paths, settings.cloud.embeddedPort, log);
+    if (cloud.stop) stops.push(cloud.stop);
+    const virtual = options.virtualPrinter ? await startVirtualPrinter(paths, log) : null;
+    if (virtual) stops.push(virtual.stop);
+    const built = await buildService({ options, paths, settings, cloudUrl: cloud.url, virtual });
+    stops.push(built.close);
+    const shutdown = untilShutdown(options.signal, built.shutdownRequested);
+    await built.service.start();
+    options.onReady?.({
+      localUrl: built.localUrl,
+      cloudUrl: cloud.url,
+      embeddedCloud: cloud.stop !== undefined,
+      account: built.service.account?.email ?? null,
+      offline: built.service.offline,
+      printers: (await built.entries()).map((e) => ({ id: e.id, port: e.port })),
+    });
+    const reason = await shutdown;
+    log.info({ reason }, 'stopping the service');
+    const interrupted = await built.service.stop();
+    if (interrupted.length > 0) log.warn({ jobs: interrupted }, 'prints interrupted by the stop');
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop'));
+  }
+}
+
+interface CloudHandle {
+  url: string;
+  stop?: () => Promise<void>;
+}
+
+async function startCloud(
+  setting: string,
+  paths: DataPaths,
+  port: number,
+  log: Logger,
+): Promise<CloudHandle> {
+  if (setting !== 'embedded') return { url: setting };
+  const cloud = createCloudServer({
+    dataDir: paths.cloud,
+    port,
+    log: log.child({ part: 'cloud' }),
+  });
+  try {
+    await cloud.start();
+  } catch (err) {
+    throw new PrintosError(
+      'PORT_OPEN_FAILED',
+      `The embedded cloud cannot listen on 127.0.0.1:${port}: ${(err as Error).message}. Set cloud.embeddedPort or stop what uses it.`,
+    );
+  }
+  return { url: cloud.url, stop: () => cloud.stop() };
+}
+
+interface VirtualHandle {
+  entry: PrinterEntry;
+  stop: () => Promise<void>;
+}
+
+/** A Marlin-like printer on a pty in this process, with an identity kept across runs. */
+async function startVirtualPrinter(paths: DataPaths, log: Logger): Promise<VirtualHandle> {
+  const link = await openPty({});
+  const printer = new VirtualPrinter(resolveOptions({ moveTimeMs: 2 }), { link });
+  printer.start();
+  const snr = await stableVirtualSerial(paths);
+  log.info({ path: link.path }, 'virtual printer started');
+  return {
+    entry: {
+      id: 'virtual',
+      port: link.path,
+      name: 'Virtual printer',
+      identity: { VID: 'VIRT', PID: '0001', SNR: snr },
+      virtual: true,
+    },
+    stop: () => printer.close(),
+  };
+}
+
+async function stableVirtualSerial(paths: DataPaths): Promise<string> {
+  const file = join(paths.root, 'virtual-printer-id');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (/^[0-9a-f]{16}$/.test(existing.trim())) return existing.trim();
+  const snr = randomBytes(8).toString('hex');
+  await writeFileAtomic(file, `${snr}\n`, { mode: 0o600 });
+  return snr;
+}
+
+interface BuildInput {
+  options: ClientServiceOptions;
+  paths: DataPaths;
+  settings: Settings;
+  cloudUrl: string;
+  virtual: VirtualHandle | null;
+}
+
+async function buildService(input: BuildInput) {
+  const { options, paths, settings, cloudUrl, virtual } = input;
+  const { log } = options;
+  const client = createCloudClient({
+    baseUrl: cloudUrl,
+    log: log.child({ part: 'link' }),
+    ...(settings.cloud.caFile ? { caFile: settings.cloud.caFile } : {}),
+  });
+  const identity = await hostIdentity({ cloudUrl, hostIdFile: paths.hostId });
+  const cloudState = new PrinterCloudStateFile(join(paths.root, 'printer-cloud.json'));
+  let offline = settings.offline;
+  let requestShutdown: (reason: string) => void = () => {};
+  const shutdownRequested = new Promise<string>((resolve) => {
+    requestShutdown = resolve;
+  });
+  const entries = async (): Promise<PrinterEntry[]> => [
+    ...(virtual ? [virtual.entry] : []),
+    ...(await loadPrinters(paths.printers)),
+  ];
+  const service = new ClientService({
+    log,
+    accounts: accountStore(paths, log, cloudState),
+    loadPrinterEntries: entries,
+    createPrinter: (entry) => createManagedPrinter(entry as PrinterEntry, paths, log),
+    loginUser: (email, digest) => loginUser(client, { email, passwordDigest: digest, identity }),
+    createLink: (printer, session) =>
+      new PrinterLink({
+        client,
+        userToken: session.userToken,
+        printer,
+        version: identity.version,
+        downloadsDir: paths.downloads,
+        log: log.child({ part: 'link', printer: printer.key }),
+        ...(options.linkPeriodMs ? { periodMs: options.linkPeriodMs } : {}),
+        onUnlinked: (code) => session.onUnlinked(printer.key, code),
+        onCloudState: (state) => void cloudState.set(printer.key, state),
+        onQuit: () => requestShutdown('the cloud asked the client to quit'),
+      }),
+    offline: {
+      get: () => offline,
+      set: async (value) => {
+        offline = value;
+        const current = await loadSettings(paths.settings);
+        await saveSettings(paths.settings, { ...current, offline: value });
+      },
+    },
+    requestShutdown: (reason) => requestShutdown(reason),
+  });
+  const token = await ensureApiToken(paths.apiToken);
+  const port = options.localPort ?? settings.local.port;
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  registerApi(app, { service, token, cloudUrl, port });
+  try {
+    await app.listen({ host: '127.0.0.1', port });
+  } catch (err) {
+    client.close();
+    throw new PrintosError(
+      'PORT_OPEN_FAILED',
+      `The local listener cannot use 127.0.0.1:${port}: ${(err as Error).message}. Use --local-port or the setting local.port.`,
+    );
+  }
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  await writeServiceFile(paths, actualPort);
+  return {
+    service,
+    entries,
+    shutdownRequested,
+    localUrl: `http://127.0.0.1:${actualPort}`,
+    close: async () => {
+      await rm(paths.pid, { force: true });
+      await app.close();
+      client.close();
+    },
+  };
+}
+
+function createManagedPrinter(entry: PrinterEntry, paths: DataPaths, log: Logger): ManagedPrinter {
+  const settings = parsePrinterSettings(entry.settings ?? {}, `settings of printer ${entry.id}`);
+  const printerLog = log.child({ printer: entry.id });
+  return new ManagedPrinter({
+    key: entry.id,
+    identity: { ...entry.identity, COM: entry.port },
+    name: entry.name ?? `Printer on ${entry.port}`,
+    connect: () =>
+      connectPrinter({
+        path: entry.port,
+        settings,
+        log: printerLog,
+        ...(entry.baud ? { baudRate: entry.baud } : {}),
+      }),
+    openJob: (path) => openJobSource(path, { parenComments: settings.parenComments }),
+    log: printerLog,
+    saveName: (name) => {
+      if (!entry.virtual) void updatePrinter(paths.printers, entry.id, { name }).catch(() => {});
+    },
+  });
+}
+
+function accountStore(paths: DataPaths, log: Logger, cloudState: PrinterCloudStateFile) {
+  return {
+    linkedEmail: async () => (await loadLinkedAccount(paths.account, log))?.email ?? null,
+    saveLinked: async (email: string, digest: string) =>
+      saveLinkedAccount(paths.account, { email, verifier: await createVerifier(digest) }),
+    forgetLinked: () => forgetLinkedAccount(paths.account),
+    loadCredentials: () => loadCredentials(paths.credentials, log),
+    saveCredentials: (email: string, passwordDigest: string) =>
+      saveCredentials(paths.credentials, { email, passwordDigest }),
+    forgetCredentials: () => forgetCredentials(paths.credentials),
+    forgetPrinterCloudState: (id?: string) => cloudState.forget(id),
+  };
+}
+
+async function ensureApiToken(path: string): Promise<string> {
+  const existing = (await readFile(path, 'utf8').catch(() => '')).trim();
+  if (/^[0-9a-f]{64}$/.test(existing)) return existing;
+  const token = randomBytes(32).toString('hex');
+  await writeFileAtomic(path, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+async function writeServiceFile(paths: DataPaths, port: number): Promise<void> {
+  const file: ServiceFile = { pid: process.pid, port, startedAt: new Date().toISOString() };
+  await writeFileAtomic(paths.pid, `${JSON.stringify(file)}\n`, { mode: 0o600 });
+}
+
+function untilShutdown(signal: AbortSignal | undefined, requested: Promise<string>) {
+  return new Promise<string>((resolve) => {
+    const done = (reason: string) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(reason);
+    };
+    const onSignal = (name: NodeJS.Signals) => done(name);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    signal?.addEventListener('abort', () => done('aborted'), { once: true });
+    void requested.then(done);
+  });
+}
+
+/**
+ * `printos login` without a running service: checks the account against the configured
+ * cloud (the embedded one is started for the check) and keeps it for the next start.
+ */
+export async function linkWithoutService(
+  dataDir: string,
+  email: string,
+  digest: string,
+  options: { confirmSwitch: boolean },
+): Promise<{ email: string }> {
+  const log = createLogger({ level: 'warn' });
+  const paths = dataPaths(dataDir);
+  await ensureDataDir(paths);
+  const settings = await loadSettings(paths.settings);
+  const previous = (await loadLinkedAccount(paths.account, log))?.email;
+  const switching = previous !== undefined && previous.toLowerCase() !== email.toLowerCase();
+  if (switching && !options.confirmSwitch) {
+    throw new PrintosError(
+      'CONFIRMATION_REQUIRED',
+      `The client is linked to ${previous}. Linking ${email} unlinks every printer; they must be set up again under the new account.`,
+      { linkedAccount: previous },
+    );
+  }
+  const cloud = await startCloud(
+    settings.cloud.url === 'embedded' ? 'embedded' : settings.cloud.url,
+    paths,
+    0,
+    log,
+  );
+  const client = createCloudClient({
+    baseUrl: cloud.url,
+    log,
+    ...(settings.cloud.caFile ? { caFile: settings.cloud.caFile } : {}),
+  });
+  try {
+    const identity = await hostIdentity({ cloudUrl: cloud.url, hostIdFile: paths.hostId });
+    await loginUser(client, { email, passwordDigest: digest, identity });
+  } finally {
+    client.close();
+    await cloud.stop?.();
+  }
+  if (switching) await new PrinterCloudStateFile(join(paths.root, 'printer-cloud.json')).forget();
+  await saveLinkedAccount(paths.account, { email, verifier: await createVerifier(digest) });
+  await saveCredentials(paths.credentials, { email, passwordDigest: digest });
+  if (settings.offline) await saveSettings(paths.settings, { ...settings, offline: false });
+  return { email };
+}
+
+/** `printos logout` without a running service. */
+export async function forgetLogin(dataDir: string): Promise<string> {
+  const paths = dataPaths(dataDir);
+  const settings = await loadSettings(paths.settings);
+  if (settings.offline) {
+    await saveSettings(paths.settings, { ...settings, offline: false });
+    return 'Left offline mode.';
+  }
+  await forgetCredentials(paths.credentials);
+  return 'Logged out: the saved login is forgotten (no service was running).';
+}
+
+/** What `printos status` shows when no service runs. */
+export async function localStatus(dataDir: string) {
+  const log = createLogger({ level: 'warn' });
+  const paths = dataPaths(dataDir);
+  const settings = await loadSettings(paths.settings);
+  const saved = await loadCredentials(paths.credentials, log);
+  const printers = await loadPrinters(paths.printers);
+  return {
+    account: saved ? { email: saved.email } : null,
+    offline: settings.offline,
+    cloud: { url: settings.cloud.url },
+    printers: printers.map((p) => ({
+      id: p.id,
+      name: p.name ?? `Printer on ${p.port}`,
+      identity: p.identity,
+      state: 'disconnected',
+      temperatures: [],
+      job: null,
+      cloud: null,
+    })),
+  };
+}
