@@ -21,7 +21,7 @@ import { PrinterLink } from './link/printer-link.js';
 import { openJobSource } from './printer/job-source.js';
 import { registerApi } from './service/api.js';
 import { connectToService, type ServiceFile } from './service/api-client.js';
-import { PrinterCloudStateFile } from './service/cloud-state.js';
+import { type PrinterCloudEntry, PrinterCloudStateFile } from './service/cloud-state.js';
 import {
   createVerifier,
   forgetCredentials,
@@ -190,6 +190,7 @@ async function buildService(input: BuildInput) {
   });
   const identity = await hostIdentity({ cloudUrl, hostIdFile: paths.hostId });
   const cloudState = new PrinterCloudStateFile(join(paths.root, 'printer-cloud.json'));
+  await cloudState.load();
   let offline = settings.offline;
   let requestShutdown: (reason: string) => void = () => {};
   const shutdownRequested = new Promise<string>((resolve) => {
@@ -215,6 +216,7 @@ async function buildService(input: BuildInput) {
         log: log.child({ part: 'link', printer: printer.key }),
         ...(options.linkPeriodMs ? { periodMs: options.linkPeriodMs } : {}),
         onUnlinked: (code) => session.onUnlinked(printer.key, code),
+        ...withCloudState(cloudState.get(printer.key)),
         onCloudState: (state) => void cloudState.set(printer.key, state),
         onQuit: () => requestShutdown('the cloud asked the client to quit'),
       }),
@@ -277,6 +279,11 @@ function createManagedPrinter(entry: PrinterEntry, paths: DataPaths, log: Logger
       if (!entry.virtual) void updatePrinter(paths.printers, entry.id, { name }).catch(() => {});
     },
   });
+}
+
+/** What the cloud said about a printer, re-sent by the link (e.g. its type on error 8). */
+function withCloudState(entry: PrinterCloudEntry | undefined): { cloudState?: PrinterCloudEntry } {
+  return entry ? { cloudState: entry } : {};
 }
 
 function accountStore(paths: DataPaths, log: Logger, cloudState: PrinterCloudStateFile) {

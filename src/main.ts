@@ -1,40 +1,44 @@
 import { Command, CommanderError } from 'commander';
-import { registerCloud } from './cli/cloud.js';
-import { registerConfig } from './cli/config.js';
 import { reportCliError } from './cli/handle-error.js';
-import { registerLogin } from './cli/login.js';
-import { registerLogout } from './cli/logout.js';
-import { registerPorts } from './cli/ports.js';
-import { registerPrint } from './cli/print.js';
-import { registerPrinters } from './cli/printers.js';
-import { registerStart } from './cli/start.js';
-import { registerStatus } from './cli/status.js';
-import { registerVirtualPrinter } from './cli/virtual-printer.js';
 
 const VERSION = '0.1.0';
 
-function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when needed: `printos print` must not pay for
+ * zod schemas, the web server or SQLite that other commands use (start-up CPU is
+ * measured by the benchmark). Help and unknown commands load them all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  start: async () => (await import('./cli/start.js')).registerStart,
+  login: async () => (await import('./cli/login.js')).registerLogin,
+  logout: async () => (await import('./cli/logout.js')).registerLogout,
+  status: async () => (await import('./cli/status.js')).registerStatus,
+  printers: async () => (await import('./cli/printers.js')).registerPrinters,
+  config: async () => (await import('./cli/config.js')).registerConfig,
+  cloud: async () => (await import('./cli/cloud.js')).registerCloud,
+  print: async () => (await import('./cli/print.js')).registerPrint,
+  ports: async () => (await import('./cli/ports.js')).registerPorts,
+  'virtual-printer': async () => (await import('./cli/virtual-printer.js')).registerVirtualPrinter,
+};
+
+async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('printos')
     .description('printos: a 3D printer host (an open 3DPrinterOS Client)')
     .version(VERSION)
     .exitOverride()
     .showHelpAfterError();
-  registerStart(program);
-  registerLogin(program);
-  registerLogout(program);
-  registerStatus(program);
-  registerPrinters(program);
-  registerConfig(program);
-  registerCloud(program);
-  registerPrint(program);
-  registerPorts(program);
-  registerVirtualPrinter(program);
+  const name = argv[2];
+  const only = name !== undefined ? COMMANDS[name] : undefined;
+  const loaders = only ? [only] : Object.values(COMMANDS);
+  for (const register of await Promise.all(loaders.map((load) => load()))) register(program);
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -15,9 +15,20 @@ export type PrinterCloudEntry = z.infer<typeof entrySchema>;
 
 export class PrinterCloudStateFile {
   readonly #path: string;
+  /** The file's content as last read or written; the service is its only writer. */
+  #cache: Record<string, PrinterCloudEntry> = {};
 
   constructor(path: string) {
     this.#path = path;
+  }
+
+  async load(): Promise<void> {
+    this.#cache = await this.all();
+  }
+
+  /** What the cloud said about this printer (after load()). */
+  get(id: string): PrinterCloudEntry | undefined {
+    return this.#cache[id];
   }
 
   async all(): Promise<Record<string, PrinterCloudEntry>> {
@@ -28,13 +39,18 @@ export class PrinterCloudStateFile {
   async set(id: string, entry: PrinterCloudEntry): Promise<void> {
     const all = await this.all();
     all[id] = { ...all[id], ...entry };
-    await writeFileAtomic(this.#path, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
+    await this.#write(all);
   }
 
   /** Forgets one printer's state, or every printer's. */
   async forget(id?: string): Promise<void> {
     const all = id === undefined ? {} : await this.all();
     if (id !== undefined) delete all[id];
+    await this.#write(all);
+  }
+
+  async #write(all: Record<string, PrinterCloudEntry>): Promise<void> {
+    this.#cache = all;
     await writeFileAtomic(this.#path, `${JSON.stringify(all, null, 2)}\n`, { mode: 0o600 });
   }
 }
