@@ -407,6 +407,8 @@ export async function localStatus(dataDir: string) {
       temperatures: [],
       job: null,
       cloud: null,
+      jobSeq: 0,
+      lastJob: null,
     })),
   };
 }

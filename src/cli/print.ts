@@ -10,7 +10,9 @@ import { parseIntOption } from './handle-error.js';
 import { progressBar, progressLine } from './progress.js';
 
 interface PrintOptions {
-  port: string;
+  port?: string;
+  printer?: string;
+  dataDir?: string;
   baud?: string;
   flow: string;
   rxBuffer?: string;
@@ -26,9 +28,14 @@ export function registerPrint(program: Command): void {
       'print a G-code file (.gcode, or a .zip holding one) on a printer attached by serial',
     )
     .argument('<file>', 'the G-code file')
-    .requiredOption(
-      '--port <path>',
-      'serial port of the printer, e.g. /dev/ttyUSB0 (see `printos ports`)',
+    .option('--port <path>', 'serial port of the printer, e.g. /dev/ttyUSB0 (see `printos ports`)')
+    .option(
+      '--printer <id>',
+      'print on this printer of the running service (`printos printers list`)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'the data directory of the service (default $PRINTOS_HOME or ~/.printos)',
     )
     .option('--baud <rate>', 'baud rate; probed (250000, 115200, …) when not given')
     .option(
@@ -50,6 +57,15 @@ export function registerPrint(program: Command): void {
 }
 
 async function runPrint(file: string, options: PrintOptions): Promise<number> {
+  const viaService = await serviceRoute(options);
+  if (viaService) return viaService(file);
+  if (options.port === undefined) {
+    throw new PrintosError(
+      'INVALID_ARGUMENT',
+      'Give --port PATH (or --printer ID of a running service).',
+    );
+  }
+  const port = options.port;
   const settings = parsePrinterSettings(
     {
       flow: options.flow,
@@ -65,7 +81,7 @@ async function runPrint(file: string, options: PrintOptions): Promise<number> {
   const log = createLogger({ level: process.env.PRINTOS_LOG_LEVEL ?? 'warn' });
   let driver: PrinterDriver;
   try {
-    driver = await connectPrinter({ path: options.port, baudRate, settings, log });
+    driver = await connectPrinter({ path: port, baudRate, settings, log });
   } catch (err) {
     await source.close();
     throw err;
@@ -80,6 +96,32 @@ async function runPrint(file: string, options: PrintOptions): Promise<number> {
     stopSignals();
     await driver.stop();
   }
+}
+
+/**
+ * When a service runs and owns the printer (`--printer`, or the `--port` of one of its
+ * printers), the job must go through it: the port is locked by the service.
+ */
+async function serviceRoute(
+  options: PrintOptions,
+): Promise<((file: string) => Promise<number>) | null> {
+  if (options.printer === undefined && options.port === undefined) return null;
+  const { connectToService } = await import('../service/api-client.js');
+  const { resolveDataDir } = await import('../service/data-dir.js');
+  const service = await connectToService(resolveDataDir(options.dataDir));
+  if (!service) {
+    if (options.printer === undefined) return null;
+    throw new PrintosError(
+      'SERVICE_NOT_RUNNING',
+      '--printer needs a running service (printos start).',
+    );
+  }
+  const { findServicePrinter, printViaService } = await import('./print-via-service.js');
+  const wanted =
+    options.printer === undefined ? { port: options.port as string } : { printer: options.printer };
+  const printer = await findServicePrinter(service, wanted);
+  if (!printer) return null;
+  return (file) => printViaService(service, printer, file, options.quiet ? { quiet: true } : {});
 }
 
 function reportResult(result: JobResult): number {

@@ -5,6 +5,9 @@
  * request that carries an Origin (a web page) or a foreign Host (DNS rebinding) is refused.
  */
 import { timingSafeEqual } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { basename, isAbsolute } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PrintosError, toPrintosError } from '../core/errors.js';
@@ -31,6 +34,14 @@ const loginBody = z.strictObject({
 });
 
 const gcodeBody = z.strictObject({ lines: z.array(z.string().max(96)).min(1).max(100) });
+const printBody = z.strictObject({
+  /** A file the service can read: the CLI passes the absolute path of the user's file. */
+  path: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((p) => isAbsolute(p) && !p.includes('\0'), 'must be an absolute path'),
+});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});
@@ -52,6 +63,18 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/api/status', async () => statusView(service, deps.cloudUrl));
   app.get('/api/printers', async () => service.printers().map((p) => printerView(service, p)));
+  app.get<{ Params: { id: string } }>('/api/printers/:id', async (request) =>
+    printerView(service, service.printer(request.params.id)),
+  );
+  app.post<{ Params: { id: string } }>('/api/printers/:id/print', async (request) => {
+    const { path } = parse(printBody, request.body);
+    const printer = service.printer(request.params.id);
+    await access(path, constants.R_OK).catch(() => {
+      throw new PrintosError('FILE_NOT_FOUND', `The service cannot read ${path}.`);
+    });
+    await printer.startJob({ path, filename: basename(path) });
+    return { jobSeq: printer.jobSeq, printer: printerView(service, printer) };
+  });
   app.post('/api/printers/reload', async () => service.reloadPrinters());
 
   app.post('/api/login', async (request) => {

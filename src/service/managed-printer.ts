@@ -34,9 +34,19 @@ export interface ManagedPrinterDeps {
 }
 
 interface RunningJob {
+  seq: number;
   filename: string;
   cloudJobId?: string | number;
   startedAt: number;
+}
+
+/** How the last job ended, for the local API (the CLI waits on it). */
+export interface LastJob {
+  seq: number;
+  filename: string;
+  outcome: JobFinished['outcome'];
+  message?: string;
+  finishedAt: string;
 }
 
 const MAX_GCODE_LINE = 96;
@@ -57,6 +67,8 @@ export class ManagedPrinter implements LinkedPrinter {
   #retryMs: number;
   #running = false;
   #unsubscribe: Array<() => void> = [];
+  #jobSeq = 0;
+  #lastJob: LastJob | null = null;
 
   constructor(deps: ManagedPrinterDeps) {
     this.#deps = deps;
@@ -72,6 +84,15 @@ export class ManagedPrinter implements LinkedPrinter {
 
   get lastError(): string | undefined {
     return this.#lastError;
+  }
+
+  /** The number of the job started last (1, 2, …), 0 before the first. */
+  get jobSeq(): number {
+    return this.#jobSeq;
+  }
+
+  get lastJob(): LastJob | null {
+    return this.#lastJob;
   }
 
   start(): void {
@@ -125,7 +146,11 @@ export class ManagedPrinter implements LinkedPrinter {
       );
     }
     const source = await this.#deps.openJob(request.path);
-    const job: RunningJob = { filename: request.filename, startedAt: Date.now() };
+    const job: RunningJob = {
+      seq: ++this.#jobSeq,
+      filename: request.filename,
+      startedAt: Date.now(),
+    };
     if (request.cloudJobId !== undefined) job.cloudJobId = request.cloudJobId;
     this.#job = job;
     let result: ReturnType<PrinterDriver['print']>;
@@ -266,6 +291,13 @@ export class ManagedPrinter implements LinkedPrinter {
     message: string | undefined,
   ): Promise<void> {
     if (this.#job === job) this.#job = null;
+    this.#lastJob = {
+      seq: job.seq,
+      filename: job.filename,
+      outcome,
+      ...(message === undefined ? {} : { message }),
+      finishedAt: new Date().toISOString(),
+    };
     if (request.deleteAfter) await rm(request.path, { force: true }).catch(() => {});
     const event: JobFinished = { outcome, filename: job.filename };
     if (job.cloudJobId !== undefined) event.cloudJobId = job.cloudJobId;

@@ -17,6 +17,8 @@ function fakePrinter(id: string, job: string | null = null): ServicePrinter & { 
     identity: { VID: 'TTYS', PID: '0PTY', SNR: id },
     name: `P ${id}`,
     lastError: undefined,
+    jobSeq: 0,
+    lastJob: null,
     stopped: false,
     start() {},
     async stop() {

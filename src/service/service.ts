@@ -7,11 +7,15 @@ import { PrintosError, toPrintosError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import type { LinkedPrinter } from '../link/types.js';
 import { passwordDigest } from '../streamer-api/index.js';
+import type { LastJob } from './managed-printer.js';
 
 /** A printer as the service runs it (ServicePrinter in production). */
 export interface ServicePrinter extends LinkedPrinter {
   readonly name: string;
   readonly lastError: string | undefined;
+  /** The number of the job started last, and how the last one ended. */
+  readonly jobSeq: number;
+  readonly lastJob: LastJob | null;
   start(): void;
   /** Disconnects; an active job is cancelled safely first. */
   stop(): Promise<{ interruptedJob?: string }>;

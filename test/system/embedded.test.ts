@@ -4,7 +4,7 @@
  * <data-dir>/cloud` while it runs; then offline mode, where printers keep working and
  * logout only leaves offline mode.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +81,19 @@ describe('printos start with the embedded cloud and a virtual printer', () => {
       },
     );
     expect(sent.sent).toBe(1);
+
+    // Printing locally through the service, which holds the port.
+    const file = join(dir, 'local.gcode');
+    writeFileSync(
+      file,
+      `${Array.from({ length: 300 }, (_, i) => `G1 X${i % 50} E${i}`).join('\n')}\n`,
+    );
+    const print = await printos(['print', '--printer', 'virtual', '-q', file, '--data-dir', dir]);
+    expect(print.stderr).toBe('');
+    expect(print.stdout).toMatch(/printed local\.gcode on Virtual printer/);
+    expect(print.code).toBe(0);
+    const missing = await printos(['print', '--printer', 'nope', file, '--data-dir', dir]);
+    expect(missing.stderr).toMatch(/NOT_FOUND.*no printer nope/);
 
     const logout = await printos(['logout', '--data-dir', dir]);
     expect(logout.stdout).toMatch(/Left offline mode; the service keeps running/);
