@@ -22,6 +22,18 @@ const ALLOWED: Record<string, string[]> = {
   'cloud-server': ['core', 'streamer-api'],
   // The client service composes printers, the link and settings; concrete classes come from app.ts.
   service: ['core', 'config', 'streamer-api', 'link', 'printer', 'gcode', 'transport/ports.ts'],
+  // The web interface acts on the service and reads settings; never the driver or the cloud server.
+  web: [
+    'core',
+    'config',
+    'service',
+    'streamer-api',
+    'link/types.ts',
+    'gcode/messages.ts',
+    'printer/states.ts',
+    'printer/profiles.ts',
+    'transport/ports.ts',
+  ],
   cli: ['*'],
   'app.ts': ['*'],
   'app-service.ts': ['*'],

@@ -15,6 +15,10 @@ import { loadSettings, saveSettings } from './config/settings-file.js';
 import { PrintosError } from './core/errors.js';
 import { writeFileAtomic } from './core/files.js';
 import { createLogger, type Logger } from './core/log.js';
+import type { LogRing } from './core/log-ring.js';
+import { sendLogs } from './link/send-logs.js';
+import { buildLogBundle } from './service/log-bundle.js';
+import { statusView } from './service/views.js';
 import { loginUser } from './link/account.js';
 import { createCloudClient } from './link/cloud-client.js';
 import { PrinterLink } from './link/printer-link.js';
@@ -54,6 +58,8 @@ export interface ClientServiceOptions {
   signal?: AbortSignal;
   /** Shorter loops for tests. */
   linkPeriodMs?: number;
+  /** The recent log lines, for the support bundle. */
+  logRing?: LogRing;
 }
 
 export interface ReadyInfo {
@@ -219,6 +225,7 @@ async function buildService(input: BuildInput) {
         ...withCloudState(cloudState.get(printer.key)),
         onCloudState: (state) => void cloudState.set(printer.key, state),
         onQuit: () => requestShutdown('the cloud asked the client to quit'),
+        uploadLogs: () => sendBundle('Requested by the cloud (upload_logs).'),
       }),
     offline: {
       get: () => offline,
@@ -230,10 +237,30 @@ async function buildService(input: BuildInput) {
     },
     requestShutdown: (reason) => requestShutdown(reason),
   });
+  /** Zips the recent log and this install's description, and sends it to the cloud (§1.12). */
+  const sendBundle = async (report: string): Promise<void> => {
+    const account = service.account;
+    if (!account) {
+      throw new PrintosError(
+        'NOT_LINKED',
+        'Logs go to the linked cloud account: link one first (printos login).',
+      );
+    }
+    const bundle = await buildLogBundle({
+      logLines: options.logRing?.lines() ?? [],
+      report,
+      header: { version: identity.version, platform: identity.platform, node: process.version },
+      settings: await loadSettings(paths.settings),
+      printers: await entries(),
+      status: statusView(service, cloudUrl),
+    });
+    await sendLogs(client, { userToken: account.userToken, bundle, report });
+    log.info({ bytes: bundle.length }, 'logs sent to the cloud');
+  };
   const token = await ensureApiToken(paths.apiToken);
   const port = options.localPort ?? settings.local.port;
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
-  registerApi(app, { service, token, cloudUrl, port });
+  registerApi(app, { service, token, cloudUrl, port, sendLogs: sendBundle });
   try {
     await app.listen({ host: '127.0.0.1', port });
   } catch (err) {

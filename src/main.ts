@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   config: async () => (await import('./cli/config.js')).registerConfig,
   cloud: async () => (await import('./cli/cloud.js')).registerCloud,
   print: async () => (await import('./cli/print.js')).registerPrint,
+  logs: async () => (await import('./cli/logs.js')).registerLogs,
   ports: async () => (await import('./cli/ports.js')).registerPorts,
   'virtual-printer': async () => (await import('./cli/virtual-printer.js')).registerVirtualPrinter,
 };

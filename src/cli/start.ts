@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { createLogger } from '../core/log.js';
+import { LogRing } from '../core/log-ring.js';
 import { resolveDataDir } from '../service/data-dir.js';
 import { addDataDirOption } from './data-dir-option.js';
 import { parseIntOption } from './handle-error.js';
@@ -37,10 +38,12 @@ export function registerStart(program: Command): void {
 
 async function start(opts: StartOptions): Promise<void> {
   const { runClientService } = await import('../app-service.js');
-  const log = createLogger({ level: opts.logLevel ?? 'info' });
+  const logRing = new LogRing();
+  const log = createLogger({ level: opts.logLevel ?? 'info', ring: logRing });
   await runClientService({
     dataDir: resolveDataDir(opts.dataDir),
     log,
+    logRing,
     virtualPrinter: Boolean(opts.virtualPrinter),
     ...(opts.cloudUrl === undefined ? {} : { cloudUrl: opts.cloudUrl }),
     ...(opts.localPort === undefined

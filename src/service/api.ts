@@ -20,6 +20,8 @@ export interface ApiDeps {
   cloudUrl: string;
   /** Ports the Host header may name (the listener's). */
   port: number;
+  /** Sends a support bundle with this problem report to the cloud. */
+  sendLogs: (report: string) => Promise<void>;
 }
 
 const loginBody = z.strictObject({
@@ -33,6 +35,7 @@ const loginBody = z.strictObject({
   confirmSwitch: z.boolean().default(false),
 });
 
+const logsBody = z.strictObject({ report: z.string().trim().min(1).max(10_000) });
 const gcodeBody = z.strictObject({ lines: z.array(z.string().max(96)).min(1).max(100) });
 const printBody = z.strictObject({
   /** A file the service can read: the CLI passes the absolute path of the user's file. */
@@ -95,6 +98,11 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
     return { offline: true };
   });
   app.post('/api/logout', async () => service.logout());
+  app.post('/api/logs/send', async (request) => {
+    const { report } = parse(logsBody, request.body);
+    await deps.sendLogs(report);
+    return { sent: true };
+  });
 
   const action = (name: string, act: (id: string) => void) =>
     app.post<{ Params: { id: string } }>(`/api/printers/:id/${name}`, async (request) => {

@@ -5,10 +5,11 @@
  * the cloud dying in mid-print; an account switch unlinks the printers.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yauzl from 'yauzl';
 import {
   jobCommands,
   startVirtualPrinter,
@@ -22,6 +23,27 @@ import {
   printos,
   spawnPrintos,
 } from './processes.js';
+
+/** Every entry of a zip as text. */
+function unzipAll(path: string): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const files: Record<string, string> = {};
+      zip.on('entry', (entry: yauzl.Entry) => {
+        zip.openReadStream(entry, async (error, stream) => {
+          if (error || !stream) return reject(error);
+          const chunks: Buffer[] = [];
+          for await (const chunk of stream) chunks.push(chunk as Buffer);
+          files[entry.fileName] = Buffer.concat(chunks).toString('utf8');
+          zip.readEntry();
+        });
+      });
+      zip.on('end', () => resolve(files));
+      zip.readEntry();
+    });
+  });
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'printos-system-'));
 const clientDir = join(dir, 'client');
@@ -264,6 +286,44 @@ describe('the cloud link, whole system', () => {
     const done = await jobReaches(job.id, 'completed', 60_000);
     expect(done.percent).toBe(100);
   }, 150_000);
+
+  it('sends a support bundle to the cloud with every secret masked', async () => {
+    const sent = await printos([
+      'logs',
+      'send',
+      'the',
+      'print',
+      'stopped',
+      '--data-dir',
+      clientDir,
+    ]);
+    expect(sent.stderr).toBe('');
+    expect(sent.stdout).toMatch(/Logs sent/);
+    const accountDirs = readdirSync(join(cloudDir, 'logs'));
+    const zips = accountDirs.flatMap((d) =>
+      readdirSync(join(cloudDir, 'logs', d))
+        .filter((f) => f.endsWith('.zip'))
+        .map((f) => join(cloudDir, 'logs', d, f)),
+    );
+    expect(zips).toHaveLength(1);
+    const files = await unzipAll(zips[0] as string);
+    expect(Object.keys(files).sort()).toEqual([
+      'printers.json',
+      'printos.log',
+      'problem_report.txt',
+      'settings.json',
+      'status.json',
+    ]);
+    expect(files['problem_report.txt']).toMatch(/the print stopped/);
+    expect(files['printos.log']).toMatch(/job finished/);
+    const digest = createHash('sha256').update(PASSWORD).digest('hex');
+    const apiToken = readFileSync(join(clientDir, 'api-token'), 'utf8').trim();
+    for (const text of Object.values(files)) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(digest);
+      expect(text).not.toContain(apiToken);
+    }
+  }, 30_000);
 
   it('switching the account needs confirmation and unlinks the printers', async () => {
     const refused = await printos(
