@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(python3)
+# The web tests: Chromium driven by playwright-core, curl and iproute2 inside network
+# namespaces, and PAM's headers plus a compiler for authenticate-pam's native build (npm ci
+# compiles it, so these come before it).
+packages=(python3 chromium curl iproute2 libpam0g-dev g++ make)
 if [ "${1:-}" = "--bench" ]; then
   # printcore (Printrun's sender) is the benchmark's peer; printcore ships its compiled line parser.
   packages+=(printrun-common printcore)
