@@ -43,6 +43,9 @@ const ALLOWED: Record<string, string[]> = {
 /** Packages only one file may import: hardware and native bindings stay behind their port. */
 const CONFINED_PACKAGES: Record<string, string> = {
   serialport: 'transport/serial.ts',
+  'authenticate-pam': 'web/pam.ts',
+  // Browser automation belongs to the tests, never to the shipped code.
+  'playwright-core': 'none (tests only)',
 };
 
 /** Packages whose importers must sit under one folder. */
