@@ -44,6 +44,7 @@ const ALLOWED: Record<string, string[]> = {
 const CONFINED_PACKAGES: Record<string, string> = {
   serialport: 'transport/serial.ts',
   'authenticate-pam': 'web/pam.ts',
+  selfsigned: 'web/tls.ts',
   // Browser automation belongs to the tests, never to the shipped code.
   'playwright-core': 'none (tests only)',
 };

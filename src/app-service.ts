@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import { connectPrinter } from './app.js';
 import { createCloudServer } from './cloud-server/server.js';
 import { parsePrinterSettings } from './config/printer-settings.js';
@@ -41,6 +40,7 @@ import { ManagedPrinter } from './service/managed-printer.js';
 import { loadPrinters, type PrinterEntry, updatePrinter } from './service/printers-list.js';
 import { ClientService } from './service/service.js';
 import { openPty, resolveOptions, VirtualPrinter } from './virtual-printer/index.js';
+import { createClientWebServer } from './web/index.js';
 
 // ---------------------------------------------------------------------------------
 // The client service (`printos start`) and the account commands that work without it.
@@ -60,10 +60,19 @@ export interface ClientServiceOptions {
   linkPeriodMs?: number;
   /** The recent log lines, for the support bundle. */
   logRing?: LogRing;
+  /** Web interface overrides of the settings (printos start options). */
+  profile?: 'desktop' | 'rpi';
+  external?: boolean;
+  httpPort?: number;
+  httpsPort?: number;
+  /** false: do not open the browser at start (--no-browser). */
+  openBrowser?: boolean;
 }
 
 export interface ReadyInfo {
   localUrl: string;
+  /** The external listeners' URLs when external access is on. */
+  externalUrls: string[];
   cloudUrl: string;
   embeddedCloud: boolean;
   account: string | null;
@@ -100,8 +109,10 @@ export async function runClientService(options: ClientServiceOptions): Promise<v
     stops.push(built.close);
     const shutdown = untilShutdown(options.signal, built.shutdownRequested);
     await built.service.start();
+    built.openBrowser();
     options.onReady?.({
       localUrl: built.localUrl,
+      externalUrls: built.externalUrls,
       cloudUrl: cloud.url,
       embeddedCloud: cloud.stop !== undefined,
       account: built.service.account?.email ?? null,
@@ -259,30 +270,50 @@ async function buildService(input: BuildInput) {
   };
   const token = await ensureApiToken(paths.apiToken);
   const port = options.localPort ?? settings.local.port;
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
-  registerApi(app, { service, token, cloudUrl, port, sendLogs: sendBundle });
+  // The web interface owns the listeners: the loopback one (pages + the CLI's JSON API
+  // under /api) and, with external access, HTTPS and its HTTP redirect.
+  const web = createClientWebServer({
+    service,
+    paths,
+    log,
+    cloudUrl,
+    settings: { ...settings, local: { port }, web: webSettings(settings, options) },
+    openBrowser: options.openBrowser !== false && settings.web.openBrowser,
+    onlineLogin: (email, digest) => loginUser(client, { email, passwordDigest: digest, identity }),
+    registerLocalApi: (app) =>
+      registerApi(app, { service, token, cloudUrl, port, sendLogs: sendBundle }),
+  });
   try {
-    await app.listen({ host: '127.0.0.1', port });
+    await web.start();
   } catch (err) {
     client.close();
-    throw new PrintosError(
-      'PORT_OPEN_FAILED',
-      `The local listener cannot use 127.0.0.1:${port}: ${(err as Error).message}. Use --local-port or the setting local.port.`,
-    );
+    throw err;
   }
-  const address = app.server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const actualPort = Number(new URL(web.urls.local).port);
   await writeServiceFile(paths, actualPort);
   return {
     service,
     entries,
     shutdownRequested,
-    localUrl: `http://127.0.0.1:${actualPort}`,
+    localUrl: web.urls.local,
+    externalUrls: web.urls.external,
+    openBrowser: () => web.openBrowser(),
     close: async () => {
       await rm(paths.pid, { force: true });
-      await app.close();
+      await web.stop();
       client.close();
     },
+  };
+}
+
+/** The web settings of this run: the file's, with the command line's overrides. */
+function webSettings(settings: Settings, options: ClientServiceOptions): Settings['web'] {
+  return {
+    ...settings.web,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.external === undefined ? {} : { external: options.external }),
+    ...(options.httpPort === undefined ? {} : { httpPort: options.httpPort }),
+    ...(options.httpsPort === undefined ? {} : { httpsPort: options.httpsPort }),
   };
 }
 

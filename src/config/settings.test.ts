@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PrintosError } from '../core/errors.js';
 import {
   cloudUrlProblem,
+  externalAccess,
   DEFAULT_SETTINGS,
   isLoopbackHost,
   parseSettings,
@@ -27,6 +28,16 @@ describe('settings schema', () => {
       offline: false,
       local: { port: 8008 },
       autologin: true,
+      web: {
+        profile: 'desktop',
+        external: null,
+        httpPort: 80,
+        httpsPort: 443,
+        certFile: null,
+        keyFile: null,
+        openBrowser: true,
+        allowedHosts: [],
+      },
     });
     expect(DEFAULT_SETTINGS).toEqual(parseSettings({}));
   });
@@ -149,10 +160,60 @@ describe('SETTING_FIELDS', () => {
       'offline',
       'local.port',
       'autologin',
+      'web.profile',
+      'web.external',
+      'web.httpPort',
+      'web.httpsPort',
+      'web.certFile',
+      'web.keyFile',
+      'web.openBrowser',
+      'web.allowedHosts',
     ]);
     const caFile = SETTING_FIELDS.find((f) => f.key === 'cloud.caFile');
     expect(caFile?.types).toEqual(expect.arrayContaining(['string', 'null']));
     expect(caFile?.defaultValue).toBeNull();
     for (const field of SETTING_FIELDS) expect(field.description.length).toBeGreaterThan(10);
+  });
+});
+
+describe('web settings', () => {
+  it.each<[string, unknown, boolean]>([
+    ['desktop by default: no external access', {}, false],
+    ['the rpi profile: external access', { profile: 'rpi' }, true],
+    ['rpi, turned off', { profile: 'rpi', external: false }, false],
+    ['desktop, turned on', { external: true }, true],
+  ])('%s', (_name, web, expected) => {
+    expect(externalAccess(parseSettings({ web }).web)).toBe(expected);
+  });
+
+  it('keeps allowed host names in lower case', () => {
+    const web = parseSettings({ web: { allowedHosts: ['Printer.Example.com', '[fd00::2]'] } }).web;
+    expect(web.allowedHosts).toEqual(['printer.example.com', '[fd00::2]']);
+  });
+
+  it.each<[string, unknown, string[]]>([
+    [
+      'same port twice',
+      { web: { httpPort: 8443, httpsPort: 8443 } },
+      ['web.httpsPort: must differ'],
+    ],
+    [
+      'the local port',
+      { web: { httpsPort: 8008 } },
+      ['web.httpsPort: must differ from local.port'],
+    ],
+    ['a certificate without key', { web: { certFile: '/etc/c.pem' } }, ['web.keyFile: ']],
+    ['a key without certificate', { web: { keyFile: '/etc/k.pem' } }, ['web.certFile: ']],
+    ['a relative certificate', { web: { certFile: 'c.pem', keyFile: '/k' } }, ['web.certFile: ']],
+    ['an unknown profile', { web: { profile: 'server' } }, ['web.profile: ']],
+    ['a host with a path', { web: { allowedHosts: ['evil.example/x'] } }, ['web.allowedHosts.0: ']],
+    ['a host with a port', { web: { allowedHosts: ['a.example:80'] } }, ['web.allowedHosts.0: ']],
+    ['an unknown key', { web: { port: 1 } }, ['web.port: unknown setting']],
+  ])('refuses %s', (_name, input, expected) => {
+    const problems = problemsOf(input);
+    expect(problems).toHaveLength(expected.length);
+    expected.forEach((prefix, i) => {
+      expect(problems[i]).toContain(prefix);
+    });
   });
 });

@@ -79,6 +79,68 @@ const localSchema = z
   .prefault({})
   .describe("the client's local listener");
 
+/** A host name or address the external listener also answers to (behind a DNS name, a NAT). */
+const hostName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(253)
+  .refine(
+    (value) =>
+      /^[a-z0-9](?:[a-z0-9-]{0,62})(?:\.[a-z0-9](?:[a-z0-9-]{0,62}))*\.?$/.test(value) ||
+      /^\[[0-9a-f:.]+\]$/.test(value),
+    'must be a host name (printer.example.com) or an address (192.168.1.20, [fd00::2])',
+  );
+
+export const WEB_PROFILES = ['desktop', 'rpi'] as const;
+
+const webSchema = z
+  .strictObject({
+    profile: z
+      .enum(WEB_PROFILES)
+      .default('desktop')
+      .describe(
+        'desktop (external access off by default) or rpi (a headless appliance: external access on by default)',
+      ),
+    external: z
+      .boolean()
+      .nullable()
+      .default(null)
+      .describe(
+        'serve the web interface to other machines on all interfaces (HTTPS, and HTTP redirecting to it); null: as the profile says',
+      ),
+    httpPort: tcpPort
+      .default(80)
+      .describe('the port of the external HTTP listener, which redirects to HTTPS'),
+    httpsPort: tcpPort.default(443).describe('the port of the external HTTPS listener'),
+    certFile: absolutePath
+      .nullable()
+      .default(null)
+      .describe('a PEM certificate for HTTPS (null: a self-signed one generated at first start)'),
+    keyFile: absolutePath
+      .nullable()
+      .default(null)
+      .describe('the PEM private key of web.certFile (null with web.certFile null)'),
+    openBrowser: z
+      .boolean()
+      .default(true)
+      .describe('open the web interface in the browser at start, on a desktop with a display'),
+    allowedHosts: z
+      .array(hostName)
+      .max(32)
+      .default([])
+      .describe(
+        "extra host names the external listener answers to, besides this machine's names and addresses",
+      ),
+  })
+  .prefault({})
+  .describe('the local web interface');
+
+/** Whether the external listeners run: the setting, or the profile's default when it is null. */
+export function externalAccess(web: Settings['web']): boolean {
+  return web.external ?? web.profile === 'rpi';
+}
+
 export const settingsSchema = z
   .strictObject({
     version: z
@@ -94,8 +156,10 @@ export const settingsSchema = z
       .boolean()
       .default(true)
       .describe('keep the cloud credentials (mode 0600) to log in again at the next start'),
+    web: webSchema,
   })
   .superRefine((settings, ctx) => {
+    checkWebSettings(settings.web, settings.local.port, ctx);
     if (settings.cloud.url === 'embedded' && settings.cloud.embeddedPort === settings.local.port) {
       ctx.addIssue({
         code: 'custom',
@@ -104,6 +168,25 @@ export const settingsSchema = z
       });
     }
   });
+
+type WebSettings = z.infer<typeof webSchema>;
+
+/** Rules between web fields: one port per listener, a certificate goes with its key. */
+function checkWebSettings(web: WebSettings, localPort: number, ctx: z.core.$RefinementCtx): void {
+  const problem = (key: string, message: string) =>
+    ctx.addIssue({ code: 'custom', path: ['web', key], message });
+  if (web.httpPort === web.httpsPort) problem('httpsPort', 'must differ from web.httpPort');
+  // The external listeners bind every interface, 127.0.0.1 included.
+  for (const key of ['httpPort', 'httpsPort'] as const) {
+    if (web[key] === localPort) problem(key, `must differ from local.port (${localPort})`);
+  }
+  if ((web.certFile === null) !== (web.keyFile === null)) {
+    problem(
+      web.certFile === null ? 'certFile' : 'keyFile',
+      'web.certFile and web.keyFile are set together (both null: a generated certificate)',
+    );
+  }
+}
 
 export type Settings = z.infer<typeof settingsSchema>;
 

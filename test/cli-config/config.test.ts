@@ -99,6 +99,14 @@ describe('printos config', () => {
       'offline',
       'local.port',
       'autologin',
+      'web.profile',
+      'web.external',
+      'web.httpPort',
+      'web.httpsPort',
+      'web.certFile',
+      'web.keyFile',
+      'web.openBrowser',
+      'web.allowedHosts',
     ]);
     expect(rows[4]).toMatchObject({ key: 'local.port', value: 9000, default: 8008 });
   });

@@ -193,6 +193,7 @@ describe('the cloud link, whole system', () => {
     expect(add.code).toBe(0);
     service = spawnPrintos([
       'start',
+      '--no-browser',
       '--data-dir',
       clientDir,
       '--cloud-url',

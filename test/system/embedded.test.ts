@@ -4,7 +4,7 @@
  * <data-dir>/cloud` while it runs; then offline mode, where printers keep working and
  * logout only leaves offline mode.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,13 +46,30 @@ describe('printos start with the embedded cloud and a virtual printer', () => {
       dir,
     ]);
     expect(set.code).toBe(0);
-    service = spawnPrintos(['start', '--virtual-printer', '--local-port', '0', '--data-dir', dir]);
+    service = spawnPrintos([
+      'start',
+      '--no-browser',
+      '--virtual-printer',
+      '--local-port',
+      '0',
+      '--data-dir',
+      dir,
+    ]);
     await service.waitFor(new RegExp(`cloud: http://127\\.0\\.0\\.1:${port} \\(embedded\\)`));
     const api = localApi(dir);
     await eventually(async () => {
       const status = await api<Status>('GET', '/api/status');
       return status.printers[0]?.state === 'ready' ? true : undefined;
     }, 'the virtual printer ready');
+
+    // The web interface on the same loopback listener: unlinked, the cloud login screen.
+    const { port: localPort } = JSON.parse(readFileSync(join(dir, 'service.json'), 'utf8')) as {
+      port: number;
+    };
+    const loginPage = await fetch(`http://127.0.0.1:${localPort}/`, { redirect: 'follow' });
+    const loginHtml = await loginPage.text();
+    expect(loginHtml).toMatch(/Offline mode/);
+    expect(loginHtml).toMatch(new RegExp(`href="http://127\\.0\\.0\\.1:${port}/signup"`));
 
     const add = await printos(
       ['cloud', 'user', 'add', 'maker@example.com', '--data-dir', join(dir, 'cloud')],
