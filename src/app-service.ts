@@ -402,13 +402,6 @@ export async function linkWithoutService(
   const settings = await loadSettings(paths.settings);
   const previous = (await loadLinkedAccount(paths.account, log))?.email;
   const switching = previous !== undefined && previous.toLowerCase() !== email.toLowerCase();
-  if (switching && !options.confirmSwitch) {
-    throw new PrintosError(
-      'CONFIRMATION_REQUIRED',
-      `The client is linked to ${previous}. Linking ${email} unlinks every printer; they must be set up again under the new account.`,
-      { linkedAccount: previous },
-    );
-  }
   const cloud = await startCloud(
     settings.cloud.url === 'embedded' ? 'embedded' : settings.cloud.url,
     paths,
@@ -426,6 +419,13 @@ export async function linkWithoutService(
   } finally {
     client.close();
     await cloud.stop?.();
+  }
+  if (switching && !options.confirmSwitch) {
+    throw new PrintosError(
+      'CONFIRMATION_REQUIRED',
+      `The client is linked to ${previous}. Linking ${email} unlinks every printer; they must be set up again under the new account.`,
+      { linkedAccount: previous },
+    );
   }
   if (switching) await new PrinterCloudStateFile(join(paths.root, 'printer-cloud.json')).forget();
   await saveLinkedAccount(paths.account, { email, verifier: await createVerifier(digest) });

@@ -148,7 +148,12 @@ describe('ClientService: the account rules of the seed', () => {
     expect(error).toBeInstanceOf(PrintosError);
     expect((error as PrintosError).code).toBe('CONFIRMATION_REQUIRED');
     expect((error as PrintosError).message).toMatch(/unlinks every printer/);
-    expect(t.loginUser).toHaveBeenCalledTimes(1);
+    expect(t.service.account?.email).toBe('a@example.com');
+    const wrong = await t.service
+      .login('b@example.com', 'wrong', { autologin: true })
+      .catch((e: PrintosError) => e);
+    expect((wrong as PrintosError).code).toBe('LOGIN_FAILED');
+    expect((wrong as PrintosError).message).not.toMatch(/a@example\.com/);
 
     await t.service.login('b@example.com', 'right', { autologin: true, confirmSwitch: true });
     expect(t.links.slice(0, 2).every((l) => l.stopped)).toBe(true);

@@ -169,6 +169,9 @@ export class ClientService {
   async loginWithDigest(email: string, digest: string, options: LoginOptions): Promise<Account> {
     const previous = this.#account?.email ?? (await this.#deps.accounts.linkedEmail());
     const switching = previous !== null && previous.toLowerCase() !== email.toLowerCase();
+    // The credentials are checked first: a wrong password must not learn which account
+    // the client is linked to from the switch warning.
+    const { userToken, login } = await this.#deps.loginUser(email, digest);
     if (switching && !options.confirmSwitch) {
       throw new PrintosError(
         'CONFIRMATION_REQUIRED',
@@ -176,7 +179,6 @@ export class ClientService {
         { linkedAccount: previous, printers: [...this.#printers.keys()] },
       );
     }
-    const { userToken, login } = await this.#deps.loginUser(email, digest);
     clearTimeout(this.#autologinTimer);
     await this.#stopAllLinks();
     if (switching) await this.#deps.accounts.forgetPrinterCloudState();
