@@ -13,6 +13,7 @@ import { sendWebError } from './errors.js';
 import { registerAccessRoutes } from './routes/access.js';
 import { registerAddPrinterRoutes } from './routes/add-printer.js';
 import { registerCloudLoginRoutes } from './routes/cloud-login.js';
+import { registerConfirmIdentityRoutes } from './routes/confirm-identity.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPrinterRoutes } from './routes/printers.js';
@@ -80,6 +81,7 @@ async function registerPages(app: FastifyInstance, ctx: WebContext): Promise<voi
   app.addHook('preHandler', async (request) => stateChangeHook(ctx, request));
   registerStaticRoutes(app);
   registerAccessRoutes(app, ctx);
+  registerConfirmIdentityRoutes(app, ctx);
   registerCloudLoginRoutes(app, ctx);
   registerPrinterRoutes(app, ctx);
   registerUploadRoute(app, ctx);

@@ -106,15 +106,19 @@ export function ensureSession(
   return startSession(ctx, request, reply, null);
 }
 
-/** A new session (new id) for this browser, ending the one it came with. */
+/**
+ * A new session (new id) for this browser, ending the one it came with. `provenAt`: when
+ * the remote identity was last proven (default: now, a sign-in).
+ */
 export function startSession(
   ctx: WebContext,
   request: FastifyRequest,
   reply: FastifyReply,
   remote: Session['remote'],
+  provenAt?: number | null,
 ): Session {
   const state = stateOf(ctx, request);
-  const { id, session } = ctx.sessions.create(remote, state.session);
+  const { id, session } = ctx.sessions.create(remote, state.session, provenAt);
   state.session = session;
   reply.setCookie(cookieName(state.listener), id, {
     path: '/',

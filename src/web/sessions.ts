@@ -30,6 +30,14 @@ export interface Session {
   readonly createdAt: number;
   lastSeenAt: number;
   remote: RemoteIdentity | null;
+  /**
+   * When the remote user last proved their identity with a password (screen 1 or the
+   * re-authentication page); null without a remote identity. Sensitive actions need it
+   * recent (reauth.ts).
+   */
+  provenAt: number | null;
+  /** The sensitive action that sent this session to the re-authentication page, named. */
+  reauthFor: string | null;
   flash: Flash | null;
   pendingSwitch: PendingSwitch | null;
 }
@@ -74,8 +82,16 @@ export class SessionStore {
     return session;
   }
 
-  /** A new session with a new id; `from` (the one the request came with) is ended. */
-  create(remote: RemoteIdentity | null, from?: Session | null): { id: string; session: Session } {
+  /**
+   * A new session with a new id; `from` (the one the request came with) is ended. A remote
+   * identity counts as proven now (a sign-in) unless `provenAt` says otherwise (a session
+   * renewed at a cloud login keeps the time of the last real proof).
+   */
+  create(
+    remote: RemoteIdentity | null,
+    from?: Session | null,
+    provenAt?: number | null,
+  ): { id: string; session: Session } {
     if (from) this.#sessions.delete(from.key);
     this.#evict();
     const id = randomBytes(32).toString('base64url');
@@ -85,6 +101,8 @@ export class SessionStore {
       createdAt: now,
       lastSeenAt: now,
       remote,
+      provenAt: remote === null ? null : provenAt === undefined ? now : provenAt,
+      reauthFor: null,
       flash: null,
       pendingSwitch: null,
     };

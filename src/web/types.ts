@@ -60,6 +60,12 @@ export interface WebLimits {
   throttleWindowMs: number;
   /** How long a confirmation of an account switch stays valid. */
   pendingSwitchMs: number;
+  /**
+   * How long a remote user's last proof of identity (screen 1, or /confirm-identity)
+   * covers sensitive actions: network and cloud settings, logout, account switch,
+   * removing a printer. Older: the password is asked again.
+   */
+  reauthMs: number;
   uploadBytes: number;
   /** Period of the server-sent events of the printers list. */
   livePeriodMs: number;
@@ -77,6 +83,7 @@ export const DEFAULT_LIMITS: Readonly<WebLimits> = Object.freeze({
   failuresPerPeer: 20,
   throttleWindowMs: 15 * 60 * 1000,
   pendingSwitchMs: 5 * 60 * 1000,
+  reauthMs: 5 * 60 * 1000,
   uploadBytes: 1024 * 1024 * 1024,
   livePeriodMs: 1000,
   maxLiveStreams: 32,

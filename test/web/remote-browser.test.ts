@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { loadSettings } from '../../src/config/settings-file.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createPamChecker } from '../../src/web/index.js';
 import { type Harness, type HarnessOptions, webHarness } from './harness.js';
@@ -133,6 +134,43 @@ describeAsRoot('the web interface from a remote machine', 'creates network names
       expect(await p.textContent('h1')).toBe('Printers');
     });
     expect(web.service.account?.email).toBe('maker@example.com');
+  });
+
+  it('asks for the password again before a network setting changes, 6 minutes on', async () => {
+    let clock = Date.now();
+    const { web, https } = await started({
+      linked: OWNER,
+      os: { pi: 'raspberry' },
+      now: () => clock,
+    });
+    const save = 'form[action="/settings"] button[type=submit]';
+    await page(async (p) => {
+      await p.goto(`${https}/`);
+      await p.fill('#user', 'pi');
+      await p.fill('#password', 'raspberry');
+      await submit(p, 'button:has-text("Sign in")');
+      clock += 6 * 60_000;
+      await p.goto(`${https}/settings`);
+      await p.selectOption('#external', 'off');
+      await submit(p, save);
+      expect(new URL(p.url()).pathname).toBe('/confirm-identity');
+      expect(await p.textContent('#reauth-why')).toContain('change network or cloud settings');
+      expect(await p.inputValue('#reauth-user')).toBe('pi');
+      await p.screenshot({ path: join(SHOTS, 'confirm-identity.png'), fullPage: true });
+      await p.fill('#password', 'wrong');
+      await submit(p, 'button:has-text("Confirm")');
+      expect(await p.textContent('[role=alert]')).toBe('Wrong password.');
+      expect((await loadSettings(web.paths.settings)).web.external).toBeNull();
+      await p.fill('#password', 'raspberry');
+      await submit(p, 'button:has-text("Confirm")');
+      expect(p.url()).toBe(`${https}/settings`);
+      expect(await p.textContent('.notice')).toContain('Identity confirmed');
+      await p.selectOption('#external', 'off');
+      await submit(p, save);
+      expect(await p.textContent('.notice')).toBe('Settings saved.');
+    });
+    expect((await loadSettings(web.paths.settings)).web.external).toBe(false);
+    expect(web.pamCalls.map((c) => c.peer)).toEqual([ns.nsAddress, ns.nsAddress, ns.nsAddress]);
   });
 
   it('ignores spoofed client-address headers, and the loopback listener is out of reach', async () => {

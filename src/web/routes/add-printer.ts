@@ -4,6 +4,7 @@ import { PrintosError, toPrintosError } from '../../core/errors.js';
 import { matchProfiles } from '../../printer/profiles.js';
 import { STANDARD_BAUD_RATES } from '../../service/printers-list.js';
 import { flash, type WebContext } from '../context.js';
+import { askReauth, needsReauth } from '../reauth.js';
 import { addPrinterBody, type DetectedPort } from '../views/add-printer.js';
 import { removeBody } from '../views/printers.js';
 import { printerId } from './printers.js';
@@ -69,17 +70,21 @@ export function registerAddPrinterRoutes(app: FastifyInstance, ctx: WebContext):
 
   app.get<WithId>('/printers/:id/remove', async (request, reply) => {
     if (!isReady(ctx)) return reply.redirect('/login', 303);
-    const printer = ctx.deps.service.printer(printerId(request));
-    const port = typeof printer.identity.COM === 'string' ? printer.identity.COM : '';
-    const job = printer.snapshot().job?.filename ?? null;
+    const printer = await removable(ctx, printerId(request));
     return renderPage(ctx, request, reply, { title: 'Remove a printer', nav: true }, (csrf) =>
-      removeBody({ id: printer.key, name: printer.name, port, job }, csrf),
+      removeBody(printer, csrf),
     );
   });
 
   app.post<WithId>('/printers/:id/remove', async (request, reply) => {
     if (!isReady(ctx)) return reply.redirect('/login', 303);
     const id = printerId(request);
+    if (needsReauth(ctx, request)) {
+      return askReauth(ctx, request, reply, {
+        action: `remove the printer ${await printerLabel(ctx, id)}`,
+        back: `/printers/${id}/remove`,
+      });
+    }
     try {
       const entry = await ctx.deps.printers.remove(id);
       await ctx.deps.service.reloadPrinters();
@@ -96,6 +101,43 @@ export function registerAddPrinterRoutes(app: FastifyInstance, ctx: WebContext):
     }
     return reply.redirect('/', 303);
   });
+}
+
+interface Removable {
+  id: string;
+  name: string;
+  port: string;
+  job: string | null;
+}
+
+/**
+ * The printer to remove: the running one, or else its entry in the printers list (it may
+ * be configured but not running, e.g. its port is missing).
+ */
+async function removable(ctx: WebContext, id: string): Promise<Removable> {
+  try {
+    const printer = ctx.deps.service.printer(id);
+    const port = typeof printer.identity.COM === 'string' ? printer.identity.COM : '';
+    return {
+      id: printer.key,
+      name: printer.name,
+      port,
+      job: printer.snapshot().job?.filename ?? null,
+    };
+  } catch (err) {
+    if (!(err instanceof PrintosError && err.code === 'NOT_FOUND')) throw err;
+  }
+  const entry = (await ctx.deps.printers.list()).find((e) => e.id === id);
+  if (!entry) throw new PrintosError('NOT_FOUND', `No printer with id ${id}.`);
+  return { id: entry.id, name: entry.name ?? entry.id, port: entry.port, job: null };
+}
+
+/** How the re-authentication page names the printer. */
+async function printerLabel(ctx: WebContext, id: string): Promise<string> {
+  return removable(ctx, id).then(
+    (p) => p.name,
+    () => id,
+  );
 }
 
 async function detectedPorts(ctx: WebContext): Promise<{ ports: DetectedPort[]; error?: string }> {

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PrintosError } from '../../core/errors.js';
 import { passwordDigest } from '../../streamer-api/index.js';
 import { flash, startSession, stateOf, type WebContext } from '../context.js';
+import { askReauth, needsReauth } from '../reauth.js';
 import type { Session } from '../sessions.js';
 import { cloudLoginBody, switchWarningBody } from '../views/screens.js';
 import { checkbox, delayUntil, field, isReady, renderPage } from './render.js';
@@ -97,6 +98,15 @@ export function registerCloudLoginRoutes(app: FastifyInstance, ctx: WebContext):
     return reply.redirect('/', 303);
   });
 
+  // The warning again, for a user back from the re-authentication page.
+  app.get('/login/confirm', async (request, reply) => {
+    const pending = stateOf(ctx, request).session?.pendingSwitch;
+    if (!pending || pending.until < ctx.now()) {
+      return reply.redirect(isReady(ctx) ? '/' : '/login', 303);
+    }
+    return showSwitch(ctx, request, reply, pending.email);
+  });
+
   app.post('/login/confirm', async (request, reply) => {
     const session = stateOf(ctx, request).session as Session;
     const pending = session.pendingSwitch;
@@ -105,6 +115,14 @@ export function registerCloudLoginRoutes(app: FastifyInstance, ctx: WebContext):
     if (!pending || pending.until < ctx.now()) {
       flash(ctx, request, { error: 'The confirmation expired; log in again.' });
       return reply.redirect('/login', 303);
+    }
+    if (needsReauth(ctx, request)) {
+      // Kept for the return from the re-authentication page (it still expires).
+      session.pendingSwitch = pending;
+      return askReauth(ctx, request, reply, {
+        action: `switch the cloud account to ${pending.email}, unlinking every printer`,
+        back: '/login/confirm',
+      });
     }
     const state = stateOf(ctx, request);
     const previous = ctx.deps.service.account?.email ?? (await ctx.deps.linkedAccount())?.email;
@@ -150,10 +168,19 @@ async function askSwitch(
 ): Promise<FastifyReply> {
   const session = stateOf(ctx, request).session as Session;
   session.pendingSwitch = { ...pending, until: ctx.now() + ctx.limits.pendingSwitchMs };
+  return showSwitch(ctx, request, reply, pending.email);
+}
+
+async function showSwitch(
+  ctx: WebContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  email: string,
+): Promise<FastifyReply> {
   const previous = (await ctx.deps.linkedAccount())?.email ?? 'another account';
   const printers = ctx.deps.service.printers().map((p) => p.name);
   return renderPage(ctx, request, reply, { title: 'Switch account' }, (csrf) =>
-    switchWarningBody({ csrf, previous, next: pending.email, printers }),
+    switchWarningBody({ csrf, previous, next: email, printers }),
   );
 }
 
@@ -166,7 +193,14 @@ function loggedIn(
   switched: boolean,
 ): void {
   const current = stateOf(ctx, request).session;
-  const session = startSession(ctx, request, reply, current?.remote ?? null);
+  // A cloud login proves nothing about the remote user: the time of their last proof stays.
+  const session = startSession(
+    ctx,
+    request,
+    reply,
+    current?.remote ?? null,
+    current?.provenAt ?? null,
+  );
   if (switched) ctx.sessions.revokeAll(session);
   session.flash = {
     notice: switched

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { endSession, flash, stateOf, type WebContext } from '../context.js';
+import { requireFreshIdentity } from '../reauth.js';
 import { page } from '../views/layout.js';
 import { leaveOfflineBody, logoutBody, stoppedBody } from '../views/logout.js';
 import { isReady, renderPage, sendHtml } from './render.js';
@@ -35,6 +36,14 @@ export function registerLogoutRoutes(app: FastifyInstance, ctx: WebContext): voi
 
   app.post('/logout', async (request, reply) => {
     if (!isReady(ctx)) return reply.redirect('/login', 303);
+    // Stopping the service is a system command; leaving offline mode is not.
+    if (!ctx.deps.service.offline) {
+      const refused = requireFreshIdentity(ctx, request, reply, {
+        action: 'log out and stop the client service',
+        back: '/logout',
+      });
+      if (refused) return refused;
+    }
     const state = stateOf(ctx, request);
     const account = ctx.deps.service.account?.email ?? '(offline mode)';
     const result = await ctx.deps.service.logout();

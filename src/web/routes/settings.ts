@@ -8,6 +8,7 @@ import { parseSettings, type Settings, valueAtPath } from '../../config/settings
 import { PrintosError, toPrintosError } from '../../core/errors.js';
 import { type PrinterPatch, STANDARD_BAUD_RATES } from '../../service/printers-list.js';
 import { flash, type WebContext } from '../context.js';
+import { requireFreshIdentity } from '../reauth.js';
 import { settingsBody } from '../views/settings.js';
 import { printerId } from './printers.js';
 import { checkbox, field, isReady, renderPage } from './render.js';
@@ -29,11 +30,29 @@ const RESTART_KEYS = [
   'local.port',
 ];
 
-export function pendingRestart(saved: Settings, running: Settings): string[] {
-  return RESTART_KEYS.filter((key) => {
+/** Settings that change the network or the cloud link: a remote user proves it is them first. */
+const REAUTH_KEYS = [
+  'web.external',
+  'web.httpPort',
+  'web.httpsPort',
+  'web.certFile',
+  'web.keyFile',
+  'web.allowedHosts',
+  'web.profile',
+  'cloud.url',
+  'cloud.caFile',
+];
+
+/** The keys of `keys` whose values differ between two settings. */
+export function changedKeys(keys: readonly string[], a: Settings, b: Settings): string[] {
+  return keys.filter((key) => {
     const path = key.split('.');
-    return JSON.stringify(valueAtPath(saved, path)) !== JSON.stringify(valueAtPath(running, path));
+    return JSON.stringify(valueAtPath(a, path)) !== JSON.stringify(valueAtPath(b, path));
   });
+}
+
+export function pendingRestart(saved: Settings, running: Settings): string[] {
+  return changedKeys(RESTART_KEYS, saved, running);
 }
 
 export function registerSettingsRoutes(app: FastifyInstance, ctx: WebContext): void {
@@ -81,6 +100,13 @@ export function registerSettingsRoutes(app: FastifyInstance, ctx: WebContext): v
       if (error.code !== 'CONFIG_INVALID') throw err;
       const problems = (error.details?.problems as string[] | undefined) ?? [error.message];
       return show(request, reply, { problems, settings: candidate as Settings, status: 400 });
+    }
+    if (changedKeys(REAUTH_KEYS, valid, current).length > 0) {
+      const refused = requireFreshIdentity(ctx, request, reply, {
+        action: 'change network or cloud settings',
+        back: '/settings',
+      });
+      if (refused) return refused;
     }
     await ctx.deps.settingsStore.save(valid);
     flash(ctx, request, { notice: 'Settings saved.' });
