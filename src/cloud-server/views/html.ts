@@ -1,44 +1,5 @@
 /**
- * HTML templates that escape by default: every value put into an `html` template is
- * escaped unless it is itself the output of `html` (SafeHtml). Arrays are concatenated;
- * null, undefined and false render as nothing.
+ * The escaping `html` tag, shared with the client's web interface (core/html.ts);
+ * SafeHtml is this side's older name for its output type.
  */
-export class SafeHtml {
-  readonly value: string;
-
-  constructor(value: string) {
-    this.value = value;
-  }
-
-  toString(): string {
-    return this.value;
-  }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch] as string);
-}
-
-function render(value: unknown): string {
-  if (value instanceof SafeHtml) return value.value;
-  if (Array.isArray(value)) return value.map(render).join('');
-  if (value === null || value === undefined || value === false) return '';
-  return escapeHtml(String(value));
-}
-
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
-  let out = strings[0] ?? '';
-  values.forEach((value, i) => {
-    out += render(value) + (strings[i + 1] ?? '');
-  });
-  return new SafeHtml(out);
-}
+export { escapeHtml, Html as SafeHtml, html } from '../../core/html.js';
