@@ -7,21 +7,16 @@
  * a strictObject whose fields all have defaults, then `.prefault({})`. The key list,
  * `config get/set` and their type-directed parsing follow from the schema.
  */
-import { isIPv4 } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { PrintosError } from '../core/errors.js';
+import { isLoopbackHost } from '../core/loopback.js';
 
 export const SETTINGS_VERSION = 1;
 
 const tcpPort = z.number().int().min(1).max(65_535);
 
-/** Host names and addresses that reach this machine only (as the URL parser writes them). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host === '[::1]' || host === '::1') return true;
-  return isIPv4(host) && host.startsWith('127.');
-}
+export { isLoopbackHost };
 
 /** Why `value` is not an acceptable cloud.url, or undefined when it is. */
 export function cloudUrlProblem(value: string): string | undefined {

@@ -2,17 +2,9 @@
  * Which URLs the link may talk to: https anywhere (verified), plain http only to this
  * machine — a cloud token or a job sent in clear text over a network is a leak.
  */
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../core/loopback.js';
 
-/** True for localhost, 127.0.0.0/8, ::1 and IPv4-mapped loopback. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost') return true;
-  const family = isIP(host);
-  if (family === 4) return host.startsWith('127.');
-  if (family === 6) return host === '::1' || /^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host);
-  return false;
-}
+export { isLoopbackHost };
 
 /** Why `url` may not be used, or null when it may. */
 export function urlRefusal(url: URL): string | null {

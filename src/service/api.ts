@@ -11,6 +11,7 @@ import { basename, isAbsolute } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { PrintosError, toPrintosError } from '../core/errors.js';
+import { LOOPBACK_HOST_NAMES } from '../core/loopback.js';
 import type { ClientService } from './service.js';
 import { printerView, statusView } from './views.js';
 
@@ -120,13 +121,11 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
-
 function checkCaller(request: FastifyRequest, deps: ApiDeps): void {
   const host = (request.headers.host ?? '').toLowerCase();
   // The listener's real port (the configured one may be 0: any free port).
   const port = request.socket.localPort ?? deps.port;
-  const allowed = LOOPBACK_HOSTS.flatMap((h) => [h, `${h}:${port}`]);
+  const allowed = LOOPBACK_HOST_NAMES.flatMap((h) => [h, `${h}:${port}`]);
   if (!allowed.includes(host)) {
     throw new PrintosError('FORBIDDEN', 'This API answers only to loopback host names.');
   }

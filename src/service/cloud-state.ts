@@ -15,7 +15,8 @@ export type PrinterCloudEntry = z.infer<typeof entrySchema>;
 
 export class PrinterCloudStateFile {
   readonly #path: string;
-  /** The file's content as last read or written; the service is its only writer. */
+  /** The file's content as last read or written; the service is its only writer, so
+   * changes start from it rather than from another read of the file. */
   #cache: Record<string, PrinterCloudEntry> = {};
 
   constructor(path: string) {
@@ -37,16 +38,14 @@ export class PrinterCloudStateFile {
   }
 
   async set(id: string, entry: PrinterCloudEntry): Promise<void> {
-    const all = await this.all();
-    all[id] = { ...all[id], ...entry };
-    await this.#write(all);
+    await this.#write({ ...this.#cache, [id]: { ...this.#cache[id], ...entry } });
   }
 
   /** Forgets one printer's state, or every printer's. */
   async forget(id?: string): Promise<void> {
-    const all = id === undefined ? {} : await this.all();
-    if (id !== undefined) delete all[id];
-    await this.#write(all);
+    const rest = { ...this.#cache };
+    if (id !== undefined) delete rest[id];
+    await this.#write(id === undefined ? {} : rest);
   }
 
   async #write(all: Record<string, PrinterCloudEntry>): Promise<void> {

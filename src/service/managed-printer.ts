@@ -119,21 +119,21 @@ export class ManagedPrinter implements LinkedPrinter {
 
   snapshot(): PrinterSnapshot {
     const status = this.#driver?.status();
-    const progress = status?.job;
     return {
       state: this.#state,
       temperatures: status?.temperatures ?? [],
-      job:
-        this.#job && progress
-          ? {
-              filename: this.#job.filename,
-              ...(this.#job.cloudJobId === undefined ? {} : { cloudJobId: this.#job.cloudJobId }),
-              percent: progress.percent,
-              line: Math.max(0, progress.lastAckedFileLine),
-            }
-          : this.#job
-            ? { filename: this.#job.filename, percent: 0, line: 0 }
-            : null,
+      job: this.#jobSnapshot(status?.job ?? null),
+    };
+  }
+
+  #jobSnapshot(progress: { percent: number; lastAckedFileLine: number } | null) {
+    const job = this.#job;
+    if (!job) return null;
+    return {
+      filename: job.filename,
+      ...(job.cloudJobId === undefined ? {} : { cloudJobId: job.cloudJobId }),
+      percent: progress?.percent ?? 0,
+      line: Math.max(0, progress?.lastAckedFileLine ?? 0),
     };
   }
 

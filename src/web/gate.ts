@@ -4,6 +4,7 @@
  * or Host (security.md): a proxy in front of printos must not turn the LAN into loopback.
  */
 import { isIPv4 } from 'node:net';
+import { LOOPBACK_HOST_NAMES } from '../core/loopback.js';
 
 /** The socket's peer address, with an IPv4-mapped IPv6 address written as IPv4. */
 export function normalizePeer(address: string | undefined): string {
@@ -19,7 +20,7 @@ export function isLoopbackPeer(address: string | undefined): boolean {
   return isIPv4(peer) && peer.startsWith('127.');
 }
 
-export const LOOPBACK_HOST_NAMES: readonly string[] = ['localhost', '127.0.0.1', '[::1]'];
+export { LOOPBACK_HOST_NAMES };
 
 /** A Host header split into its name and port; undefined when it is not a plain host[:port]. */
 export function parseHost(header: string | undefined): { name: string; port?: number } | undefined {

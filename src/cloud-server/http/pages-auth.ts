@@ -1,6 +1,7 @@
 /** Sign-up, login, logout, forgot password and reset password pages. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PrintosError } from '../../core/errors.js';
+import { formField } from '../../core/form.js';
 import { passwordDigest } from '../../streamer-api/index.js';
 import { MIN_PASSWORD_LENGTH } from '../services/accounts.js';
 import {
@@ -13,14 +14,9 @@ import {
 } from '../views/auth.js';
 import type { PageTools } from './pages.js';
 
-/** A text field of a form body: '' when missing; anything else than a short string is refused. */
+/** A text field of the request's form body (core/form.ts). */
 export function field(request: FastifyRequest, name: string, max = 1024): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name];
-  if (value === undefined) return '';
-  if (typeof value !== 'string' || value.length > max) {
-    throw new PrintosError('INVALID_ARGUMENT', `The field "${name}" is not valid.`);
-  }
-  return value;
+  return formField(request.body, name, max);
 }
 
 function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {

@@ -1,6 +1,6 @@
 /** Helpers the routes share: the page frame of a request, form fields, and the ready test. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PrintosError } from '../../core/errors.js';
+import { formField } from '../../core/form.js';
 import { ensureSession, stateOf, takeFlash, type WebContext } from '../context.js';
 import type { Html } from '../views/html.js';
 import { type Frame, page } from '../views/layout.js';
@@ -43,14 +43,9 @@ export function renderPage(
   return sendHtml(reply, status, page(full, body(full.csrf)));
 }
 
-/** A text field of a form body: '' when missing; anything but a short string is refused. */
+/** A text field of the request's form body (core/form.ts). */
 export function field(request: FastifyRequest, name: string, max = 1024): string {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name];
-  if (value === undefined) return '';
-  if (typeof value !== 'string' || value.length > max) {
-    throw new PrintosError('INVALID_ARGUMENT', `The field "${name}" is not valid.`);
-  }
-  return value;
+  return formField(request.body, name, max);
 }
 
 export function checkbox(request: FastifyRequest, name: string): boolean {
