@@ -5,7 +5,8 @@
 // printcore's). It is a start-up flag: v8.setFlagsFromString() at run time has no effect.
 // Runs the compiled CLI (dist/, from `npm run build`) when it is up to date with src/,
 // and the TypeScript sources through tsx otherwise, so a checkout always runs what it holds.
-import { readdirSync, statSync } from 'node:fs';
+// A release (printos release) ships dist/ without src/ and always runs dist/.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +23,7 @@ function newestSource(dir) {
 }
 
 function builtIsCurrent() {
+  if (!existsSync(join(root, 'src'))) return true;
   try {
     return statSync(join(root, 'dist', 'main.js')).mtimeMs >= newestSource(join(root, 'src'));
   } catch {

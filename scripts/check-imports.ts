@@ -19,9 +19,19 @@ const ALLOWED: Record<string, string[]> = {
   // The link sees printers only through link/types.ts (LinkedPrinter), never their classes.
   link: ['core', 'streamer-api', 'gcode/messages.ts', 'printer/states.ts'],
   // The self-hosted cloud shares only the wire contract and core with the client.
-  'cloud-server': ['core', 'streamer-api'],
+  // It reads release manifests (update/manifest.ts) to publish them; it never holds the key.
+  'cloud-server': ['core', 'streamer-api', 'update/manifest.ts'],
   // The client service composes printers, the link and settings; concrete classes come from app.ts.
-  service: ['core', 'config', 'streamer-api', 'link', 'printer', 'gcode', 'transport/ports.ts'],
+  service: [
+    'core',
+    'config',
+    'streamer-api',
+    'link',
+    'printer',
+    'gcode',
+    'transport/ports.ts',
+    'update',
+  ],
   // The web interface acts on the service and reads settings; never the driver or the cloud server.
   web: [
     'core',
@@ -33,7 +43,10 @@ const ALLOWED: Record<string, string[]> = {
     'printer/states.ts',
     'printer/profiles.ts',
     'transport/ports.ts',
+    'update',
   ],
+  // Releases and updates: signing, archives, the install layout; no printers, no web.
+  update: ['core', 'config'],
   cli: ['*'],
   'app.ts': ['*'],
   'app-service.ts': ['*'],

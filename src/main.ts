@@ -1,7 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { reportCliError } from './cli/handle-error.js';
 
-const VERSION = '0.1.0';
+/** The installed package's version (a release may carry another than the checkout's). */
+function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+    const { version } = JSON.parse(text) as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
 
 type Register = (program: Command) => void;
 
@@ -27,7 +37,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 async function buildProgram(argv: string[]): Promise<Command> {
   const program = new Command('printos')
     .description('printos: a 3D printer host (an open 3DPrinterOS Client)')
-    .version(VERSION)
+    .version(packageVersion())
     .exitOverride()
     .showHelpAfterError();
   const name = argv[2];

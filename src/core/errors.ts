@@ -37,6 +37,14 @@ export const ERROR_CODES = {
   DOWNLOAD_FAILED: { status: 502, exit: 15 },
   SERVICE_NOT_RUNNING: { status: 503, exit: 16 },
   SERVICE_RUNNING: { status: 409, exit: 16 },
+  UPDATE_UNSIGNED: { status: 422, exit: 17 },
+  UPDATE_BAD_SIGNATURE: { status: 422, exit: 17 },
+  UPDATE_TAMPERED: { status: 422, exit: 17 },
+  UPDATE_DOWNGRADE: { status: 409, exit: 17 },
+  UPDATE_INCOMPATIBLE: { status: 422, exit: 17 },
+  UPDATE_INVALID: { status: 422, exit: 17 },
+  UPDATE_NOT_INSTALLED: { status: 409, exit: 17 },
+  UPDATE_FAILED: { status: 500, exit: 17 },
   INTERNAL: { status: 500, exit: 70 },
 } as const satisfies Record<string, { status: number; exit: number }>;
 
