@@ -31,7 +31,10 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   print: async () => (await import('./cli/print.js')).registerPrint,
   logs: async () => (await import('./cli/logs.js')).registerLogs,
   ports: async () => (await import('./cli/ports.js')).registerPorts,
+  update: async () => (await import('./cli/update.js')).registerUpdate,
+  service: async () => (await import('./cli/service.js')).registerService,
   'virtual-printer': async () => (await import('./cli/virtual-printer.js')).registerVirtualPrinter,
+  release: async () => (await import('./cli/release.js')).registerRelease,
 };
 
 async function buildProgram(argv: string[]): Promise<Command> {
@@ -44,6 +47,11 @@ async function buildProgram(argv: string[]): Promise<Command> {
   const only = name !== undefined ? COMMANDS[name] : undefined;
   const loaders = only ? [only] : Object.values(COMMANDS);
   for (const register of await Promise.all(loaders.map((load) => load()))) register(program);
+  // The program's options (--version, --help) only before a command: `printos release
+  // --version 1.2.3` is release's option. Set after registering, so that commands do not
+  // inherit it (a parent's --data-dir stays valid after its subcommand: `cloud user add
+  // a@b --data-dir x`).
+  program.enablePositionalOptions();
   return program;
 }
 
