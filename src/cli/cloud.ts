@@ -1,15 +1,15 @@
 /**
  * `printos cloud …`: run the self-hosted cloud in the foreground, and administer its data
- * directory (accounts, the outbox of reset links, API tokens) — also while it runs, since
- * its SQLite database is in WAL mode.
+ * directory (accounts, the outbox of reset links, API tokens, releases, received logs) —
+ * also while it runs, since its SQLite database is in WAL mode.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 // Types only: the server (fastify, SQLite) is loaded by the actions that need it, so that
 // every other command starts without it.
 import type { CloudServerOptions, SmtpOptions } from '../cloud-server/server.js';
 import { PrintosError } from '../core/errors.js';
-import { createLogger, type Logger } from '../core/log.js';
+import { createLogger, type Logger, silentLogger } from '../core/log.js';
 import { resolveDataDir } from '../service/data-dir.js';
 import { parseIntOption } from './handle-error.js';
 import { askHidden } from './prompt.js';
@@ -22,6 +22,7 @@ export interface CloudCliOptions {
   smtpUrl?: string;
   mailFrom?: string;
   json?: boolean;
+  account?: string;
 }
 
 export interface CloudIo {
@@ -77,6 +78,38 @@ export function registerCloud(program: Command): void {
     .description('Create an API token for an account (printed once)')
     .action((email: string, _opts: unknown, command: Command) =>
       runToken(email, command.optsWithGlobals(), processIo()),
+    );
+  registerRelease(cloud);
+  cloud
+    .command('logs')
+    .description('List the log bundles clients sent (sendlogs), newest first')
+    .option('--account <email>', "only this account's")
+    .option('--json', 'print JSON')
+    .action((_opts: unknown, command: Command) => runLogs(command.optsWithGlobals(), processIo()));
+}
+
+function registerRelease(cloud: Command): void {
+  const release = cloud.command('release').description('Releases of the client this cloud serves');
+  release
+    .command('publish <dir>')
+    .description(
+      'Serve the release in DIR (manifest.json, manifest.sig, printos-<version>.tar.gz) as the latest if its version is the highest',
+    )
+    .action((dir: string, _opts: unknown, command: Command) =>
+      runReleasePublish(dir, command.optsWithGlobals(), processIo()),
+    );
+  release
+    .command('list')
+    .description('List the published releases')
+    .option('--json', 'print JSON')
+    .action((_opts: unknown, command: Command) =>
+      runReleaseList(command.optsWithGlobals(), processIo()),
+    );
+  release
+    .command('withdraw <version>')
+    .description('Stop offering a release as the latest (its files stay)')
+    .action((version: string, _opts: unknown, command: Command) =>
+      runReleaseWithdraw(version, command.optsWithGlobals(), processIo()),
     );
 }
 
@@ -198,4 +231,97 @@ export async function runToken(email: string, opts: CloudCliOptions, io: CloudIo
   io.stdout.write(
     `${await (await loadServer()).createApiToken(cloudDataDir(opts, io.env), email)}\n`,
   );
+}
+
+export async function runReleasePublish(
+  dir: string,
+  opts: CloudCliOptions,
+  io: CloudIo,
+): Promise<void> {
+  const server = await loadServer();
+  const dataDir = cloudDataDir(opts, io.env);
+  const { outcome, release } = await server.publishReleaseIn(dataDir, resolve(dir), silentLogger());
+  const what = `printos ${release.version} (${release.size} bytes)`;
+  const done = {
+    published: `Published ${what} in ${dataDir}.`,
+    unchanged: `${what} is already published with these files; nothing changed.`,
+    restored: `${what} was withdrawn; it is offered again.`,
+  }[outcome];
+  let latest = 'It is the latest release.';
+  if (!release.latest) {
+    const current = (await server.listReleasesIn(dataDir, silentLogger())).find((r) => r.latest);
+    latest = `The latest release stays ${current?.version ?? 'none'} (a higher version).`;
+  }
+  io.stdout.write(`${done} ${latest}\n`);
+}
+
+export async function runReleaseList(opts: CloudCliOptions, io: CloudIo): Promise<void> {
+  const releases = await (await loadServer()).listReleasesIn(
+    cloudDataDir(opts, io.env),
+    silentLogger(),
+  );
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(releases, null, 2)}\n`);
+    return;
+  }
+  if (releases.length === 0) {
+    io.stdout.write('No release is published.\n');
+    return;
+  }
+  const rows = releases.map((r) => [
+    r.version,
+    r.publishedAt.slice(0, 19).replace('T', ' '),
+    String(r.size),
+    r.latest ? 'latest' : r.withdrawnAt ? 'withdrawn' : '',
+  ]);
+  io.stdout.write(table([['VERSION', 'PUBLISHED (UTC)', 'BYTES', ''], ...rows]));
+}
+
+export async function runReleaseWithdraw(
+  version: string,
+  opts: CloudCliOptions,
+  io: CloudIo,
+): Promise<void> {
+  const dataDir = cloudDataDir(opts, io.env);
+  const server = await loadServer();
+  const release = await server.withdrawReleaseIn(dataDir, version, silentLogger());
+  const current = (await server.listReleasesIn(dataDir, silentLogger())).find((r) => r.latest);
+  io.stdout.write(
+    `printos ${release.version} is withdrawn (its files stay). The latest release is now ${current?.version ?? 'none'}.\n`,
+  );
+}
+
+export async function runLogs(opts: CloudCliOptions, io: CloudIo): Promise<void> {
+  const logs = await (await loadServer()).listReceivedLogsIn(
+    cloudDataDir(opts, io.env),
+    opts.account,
+  );
+  if (opts.json) {
+    io.stdout.write(`${JSON.stringify(logs, null, 2)}\n`);
+    return;
+  }
+  if (logs.length === 0) {
+    io.stdout.write('No logs were received.\n');
+    return;
+  }
+  for (const l of logs) {
+    const time = l.receivedAt.slice(0, 19).replace('T', ' ');
+    io.stdout.write(
+      `${time} UTC  ${l.account}  ${l.size} bytes  ${l.report || '(no report)'}\n  ${l.path}\n`,
+    );
+  }
+}
+
+/** Left-aligned columns, two spaces apart. */
+function table(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows
+    .map(
+      (r) =>
+        `${r
+          .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+    )
+    .join('');
 }

@@ -23,14 +23,21 @@ import { createLinkSigner, LINK_VALIDITY_MS } from './services/download-links.js
 import { JobService } from './services/jobs.js';
 import { createMailer, type OutboxEntry, readOutbox, type SmtpOptions } from './services/mailer.js';
 import { PrinterService } from './services/printers.js';
+import { ReleaseService } from './services/releases.js';
 import { ReportService } from './services/reports.js';
 import { Throttle, type ThrottleLimits } from './services/throttle.js';
 import { Store } from './store/index.js';
 
 export type { OutboxEntry, SmtpOptions };
+export {
+  listReceivedLogsIn,
+  listReleasesIn,
+  publishReleaseIn,
+  withdrawReleaseIn,
+} from './admin.js';
 
 export interface CloudServerOptions {
-  /** Holds cloud.db (SQLite, WAL), jobs/, outbox/, logs/ and the secret key file (0600). */
+  /** Holds cloud.db (SQLite, WAL), jobs/, outbox/, logs/, releases/ and the secret key (0600). */
   dataDir: string;
   /** Default '127.0.0.1'. */
   host?: string;
@@ -123,6 +130,7 @@ export async function openCloud(
       links,
       printers: new PrinterService({ store, now, log, commands, jobs }),
       reports: new ReportService({ store, now, log, commands, jobs }),
+      releases: new ReleaseService({ store, now, log, releasesDir: paths.releases }),
       limits: { ...DEFAULT_LIMITS, ...options.limits },
       secureCookies: (options.publicUrl ?? '').startsWith('https:'),
       sessionIdleMs: SESSION_IDLE_MS,
@@ -133,7 +141,15 @@ export async function openCloud(
       app,
       ctx,
       async close() {
-        await app.close();
+        // Fastify closes idle keep-alive connections once, when closing starts: one whose
+        // response was still finishing would stay open (and close() wait) for the 72 s
+        // keep-alive. Close such connections as soon as they become idle.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
         store.close();
       },
     };

@@ -1,7 +1,7 @@
 /**
  * The cloud's HTTP server: security headers on every answer, then four groups of
- * routes, each with its own error handler: the StreamerAPI (protocol errors), job
- * downloads and the JSON API (`{error:{code,message}}`), and the pages (HTML).
+ * routes, each with its own error handler: the StreamerAPI (protocol errors), files (job
+ * downloads, releases) and the JSON API (`{error:{code,message}}`), and the pages (HTML).
  */
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
@@ -13,6 +13,7 @@ import type { CloudContext } from './context.js';
 import { registerDownload } from './download.js';
 import { httpStatus, toHttpError } from './errors.js';
 import { registerPages } from './pages.js';
+import { registerReleases } from './releases.js';
 import { registerStreamerApi } from './streamer.js';
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -44,6 +45,7 @@ export async function buildHttp(ctx: CloudContext): Promise<FastifyInstance> {
   await app.register(async (files) => {
     files.setErrorHandler((err, _request, reply) => sendJsonError(err, ctx.log, reply));
     registerDownload(files, ctx);
+    registerReleases(files, ctx);
   });
   await app.register(async (api) => {
     await api.register(fastifyMultipart);
@@ -52,7 +54,7 @@ export async function buildHttp(ctx: CloudContext): Promise<FastifyInstance> {
   });
   await app.register(async (pages) => registerPages(pages, ctx));
   app.setNotFoundHandler((request, reply) => {
-    if (/^\/(api|streamerapi)\//.test(request.url)) {
+    if (/^\/(api|streamerapi|releases)\//.test(request.url)) {
       return sendJsonError(new PrintosError('NOT_FOUND', 'No such endpoint.'), ctx.log, reply);
     }
     const page = messagePage('Not found', 'There is no such page.');

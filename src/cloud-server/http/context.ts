@@ -5,6 +5,7 @@ import type { AccountService } from '../services/accounts.js';
 import type { LinkSigner } from '../services/download-links.js';
 import type { JobService } from '../services/jobs.js';
 import type { PrinterService } from '../services/printers.js';
+import type { ReleaseService } from '../services/releases.js';
 import type { ReportService } from '../services/reports.js';
 import type { Store } from '../store/index.js';
 
@@ -36,6 +37,7 @@ export interface CloudContext {
   printers: PrinterService;
   jobs: JobService;
   reports: ReportService;
+  releases: ReleaseService;
   links: LinkSigner;
   limits: HttpLimits;
   /** Cookies get `Secure` when the public URL is https. */

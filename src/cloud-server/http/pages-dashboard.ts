@@ -1,6 +1,7 @@
 /** The signed-in pages: the dashboard and its forms (upload, job and printer actions, tokens). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PrintosError } from '../../core/errors.js';
+import { listReceivedLogs } from '../services/received-logs.js';
 import { jobView, printerView } from '../services/views.js';
 import { dashboardPage } from '../views/dashboard.js';
 import { receiveJob } from './job-upload.js';
@@ -49,6 +50,7 @@ export function registerDashboard(app: FastifyInstance, tools: PageTools): void 
         .map((p) => printerView(p, ctx.store.jobs.active(p.id), now)),
       jobs: ctx.jobs.list(account.id).map(jobView),
       apiTokens: ctx.store.accounts.apiTokenCount(account.id),
+      logs: listReceivedLogs(ctx.store, ctx.paths.logs, { accountId: account.id, limit: 20 }),
       ...extra,
     });
     return reply.type('text/html; charset=utf-8').send(page);

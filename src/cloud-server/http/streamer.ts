@@ -22,6 +22,7 @@ import {
   userLoginRequestSchema,
 } from '../../streamer-api/index.js';
 import { tokenHash } from '../crypto.js';
+import { reportSummary } from '../services/received-logs.js';
 import type { PrinterRow } from '../store/printers.js';
 import type { CloudContext } from './context.js';
 import { httpStatus, toHttpError } from './errors.js';
@@ -184,7 +185,10 @@ function registerCameraJpeg(app: FastifyInstance, ctx: CloudContext): void {
   });
 }
 
-/** sendlogs: the bundle lands in logs/<account>/<time>.zip, an optional report beside it. */
+/**
+ * sendlogs: the bundle lands in logs/<account>/<time>.zip, an optional report beside it,
+ * and a row records it (with the report's first line) for the listings.
+ */
 async function receiveLogs(ctx: CloudContext, request: FastifyRequest) {
   const form = await receiveForm(request, {
     tempDir: ctx.paths.logs,
@@ -208,14 +212,26 @@ async function receiveLogs(ctx: CloudContext, request: FastifyRequest) {
     await discard();
     return protocolError(COMMAND_ERROR.BAD_REQUEST, 'Bad request: file_data is missing.');
   }
-  const dir = join(ctx.paths.logs, String(owner.account_id));
+  const folder = String(owner.account_id);
+  const dir = join(ctx.paths.logs, folder);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // Milliseconds in the name: two uploads in one second must not overwrite each other.
-  const stamp = new Date(ctx.now()).toISOString().replace(/[-:]/g, '').replace('.', '-');
+  const receivedAt = ctx.now();
+  const stamp = new Date(receivedAt).toISOString().replace(/[-:]/g, '').replace('.', '-');
+  let summary = '';
   for (const file of form.files) {
     const suffix = file.field === SENDLOGS_FIELDS.bundle ? '.zip' : `-${file.field}.txt`;
-    await rename(file.tempPath, join(dir, `${stamp}${suffix}`));
+    const path = join(dir, `${stamp}${suffix}`);
+    await rename(file.tempPath, path);
+    if (file.field === SENDLOGS_FIELDS.report) summary = await reportSummary(path);
   }
+  ctx.store.receivedLogs.add({
+    account_id: owner.account_id,
+    received_at: receivedAt,
+    bundle: `${folder}/${stamp}.zip`,
+    size: bundle.size,
+    summary,
+  });
   ctx.log.info({ account: owner.account_id, bytes: bundle.size }, 'logs received');
   return { success: true };
 }

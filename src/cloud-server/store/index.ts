@@ -5,6 +5,8 @@ import { CommandStore } from './commands.js';
 import { type Db, openDatabase } from './db.js';
 import { JobStore } from './jobs.js';
 import { PrinterStore } from './printers.js';
+import { ReceivedLogStore } from './received-logs.js';
+import { ReleaseStore } from './releases.js';
 import { SessionStore } from './sessions.js';
 
 export class Store {
@@ -15,6 +17,8 @@ export class Store {
   readonly printers: PrinterStore;
   readonly commands: CommandStore;
   readonly jobs: JobStore;
+  readonly releases: ReleaseStore;
+  readonly receivedLogs: ReceivedLogStore;
 
   constructor(db: Db) {
     this.db = db;
@@ -24,6 +28,8 @@ export class Store {
     this.printers = new PrinterStore(db);
     this.commands = new CommandStore(db);
     this.jobs = new JobStore(db);
+    this.releases = new ReleaseStore(db);
+    this.receivedLogs = new ReceivedLogStore(db);
   }
 
   static open(path: string): Store {

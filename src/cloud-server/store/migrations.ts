@@ -122,4 +122,34 @@ CREATE TABLE login_attempts (
 CREATE INDEX login_attempts_key ON login_attempts(key, at);
 `,
   },
+  {
+    version: 2,
+    name: 'releases and received logs',
+    sql: `
+CREATE TABLE releases (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  version TEXT NOT NULL UNIQUE,
+  archive TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  notes TEXT NOT NULL,
+  -- The exact bytes the signature covers, and the base64 signature: served as they are.
+  manifest TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  published_at INTEGER NOT NULL,
+  withdrawn_at INTEGER
+);
+CREATE TABLE received_logs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  received_at INTEGER NOT NULL,
+  -- The bundle, relative to the logs directory: <account>/<stamp>.zip.
+  bundle TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  -- The first line of problem_report.txt ('' when none was sent).
+  summary TEXT NOT NULL
+);
+CREATE INDEX received_logs_account ON received_logs(account_id, id);
+`,
+  },
 ];

@@ -1,4 +1,8 @@
-/** The signed-in home page: printers with their live state, upload, queue, history, API tokens. */
+/**
+ * The signed-in home page: printers with their live state, upload, queue, history, API
+ * tokens, and the logs the account's clients sent.
+ */
+import type { ReceivedLogView } from '../services/received-logs.js';
 import type { JobView, PrinterView } from '../services/views.js';
 import { html, type SafeHtml } from './html.js';
 import { csrfField, page } from './layout.js';
@@ -9,6 +13,8 @@ export interface DashboardData {
   printers: PrinterView[];
   jobs: JobView[];
   apiTokens: number;
+  /** Newest first. */
+  logs: ReceivedLogView[];
   newToken?: string | undefined;
   notice?: string | undefined;
   error?: string | undefined;
@@ -85,6 +91,23 @@ function jobTable(jobs: JobView[], csrf: string, empty: string): SafeHtml {
 <tbody>${jobs.map((j) => jobRow(j, csrf))}</tbody></table>`;
 }
 
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function logTable(logs: ReceivedLogView[]): SafeHtml {
+  if (logs.length === 0) {
+    return html`<p class="muted">None yet. "Report a problem" in a printos client sends them here.</p>`;
+  }
+  return html`<table><thead><tr><th>Time</th><th>Size</th><th>Report</th></tr></thead>
+<tbody>${logs.map(
+    (l) =>
+      html`<tr><td>${formatTime(l.receivedAt)}</td><td>${formatSize(l.size)}</td><td>${l.report || html`<span class="muted">no report</span>`}</td></tr>`,
+  )}</tbody></table>`;
+}
+
 export function dashboardPage(d: DashboardData): string {
   const current = d.jobs.filter((j) => ACTIVE.has(j.status)).reverse();
   const history = d.jobs.filter((j) => !ACTIVE.has(j.status));
@@ -99,6 +122,7 @@ ${d.printers.length ? d.printers.map((p) => printerCard(p, d.csrf)) : ''}
 <p class="muted">Scripts use the JSON API (/api/printers, /api/jobs) with <code>Authorization: Bearer &lt;token&gt;</code>. This account has ${d.apiTokens} token(s).</p>
 ${d.newToken ? html`<p class="notice">New token (shown only now): <code>${d.newToken}</code></p>` : ''}
 <form method="post" action="/account/tokens">${csrfField(d.csrf)}<button type="submit" class="secondary">Create an API token</button></form>
-</section>`,
+</section>
+<section><h2>Logs you sent</h2>${logTable(d.logs)}</section>`,
   );
 }
