@@ -1,6 +1,7 @@
 /**
  * The last lines the service logged, kept in memory for a support bundle ("Report a
- * problem", the cloud's upload_logs). Bounded by bytes; the oldest lines go first.
+ * problem", the cloud's upload_logs) when no log file can be written (core/log.ts
+ * openLogFile is the usual source). Bounded by bytes; the oldest lines go first.
  */
 import { Writable } from 'node:stream';
 
