@@ -314,6 +314,38 @@ describe('Sender job control', () => {
     expect(h.written).toContain('M108');
   });
 
+  it('breaks each heating wait in flight in turn when cancelled, then cools down', () => {
+    // Marlin ignores an M108 that arrives before a wait begins: the M109 queued behind
+    // the M190 needs its own, once the M190's ok says it is the one executing.
+    const h = new Harness().start(['M140 S60', 'M190 S60', 'M109 S210', 'G1 X1']);
+    const m108s = () => h.commands().filter((c) => c === 'M108').length;
+    h.ok(); // M140
+    h.do('cancel');
+    expect(m108s()).toBe(1);
+    h.ok(); // the M190, broken
+    expect(m108s()).toBe(2);
+    h.ok().ok().ok().ok(); // the M109, G1 X1 and both M108s
+    expect(h.commands().slice(-4)).toEqual(['M410', 'M104 S0', 'M140 S0', 'M107']);
+    h.ok().ok().ok().ok();
+    expect(h.finished()?.outcome).toBe('cancelled');
+    expect(m108s()).toBe(2);
+  });
+
+  it.each([
+    [true, 2],
+    [false, 1],
+  ])(
+    'with an emergency parser (%s), repeats M108 while a wait goes on: %d sent',
+    (parser, sent) => {
+      const h = new Harness(config(), { AUTOREPORT_TEMP: true, EMERGENCY_PARSER: parser });
+      h.start(['M109 S210', 'G1 X1']).do('cancel');
+      h.tick(DEFAULT_SENDER_CONFIG.timeouts.okMs - 100);
+      expect(h.commands().filter((c) => c === 'M108')).toHaveLength(1);
+      h.tick(200);
+      expect(h.commands().filter((c) => c === 'M108')).toHaveLength(sent);
+    },
+  );
+
   it('sends M112 at once, past a full window', () => {
     const h = new Harness().start(moves(50));
     h.do('emergency-stop');

@@ -49,6 +49,8 @@ export class Sender {
   #cancelQueued = false;
   #cancelMarker: SentLine | null = null;
   #cancelFailure: PrintosError | null = null;
+  /** The heater wait the last M108 was sent to break, and when (see #breakHeaterWait). */
+  #brokenWait: { line: SentLine; at: number } | null = null;
   #out: SenderAction[] = [];
 
   constructor(config: SenderConfig, facts: FirmwareFacts, lastLine: number, now: number) {
@@ -293,7 +295,27 @@ export class Sender {
     this.#cancelFailure = failure;
     this.#job?.dropPending();
     this.#setState('cancelling');
-    if (this.#tx.window.entries().some((l) => isHeaterWait(l.code))) this.#tx.urgent('M108');
+  }
+
+  /**
+   * While cancelling, a heater wait (M109/M190/M191) the firmware is executing blocks
+   * it, and so the cancel, until the target is reached: M108 breaks the wait. Marlin
+   * ignores an M108 that arrives before a wait begins, so one sent at the cancel cannot
+   * break the next wait in flight: each wait gets its own once it heads the window (the
+   * line executing now). Firmware with an emergency parser gets it again while the wait
+   * goes on (it may have arrived just before the wait began, or been lost); without one,
+   * M108 only queues behind the wait, and repeats would just fill the receive buffer.
+   */
+  #breakHeaterWait(now: number): void {
+    const head = this.#tx.window.oldest;
+    if (!head || !isHeaterWait(head.code)) return;
+    const last = this.#brokenWait;
+    if (last?.line === head) {
+      const repeats = this.#facts.capabilities.EMERGENCY_PARSER === true;
+      if (!repeats || now - last.at < this.#config.timeouts.okMs) return;
+    }
+    this.#brokenWait = { line: head, at: now };
+    this.#tx.urgent('M108');
   }
 
   #abortJob(error: PrintosError, safeStop: boolean): void {
@@ -335,6 +357,7 @@ export class Sender {
     this.#job = null;
     this.#cancelQueued = false;
     this.#cancelFailure = null;
+    this.#brokenWait = null;
     if (this.#isLive()) this.#setState('ready');
     this.#emit({ type: 'job-finished', result: job.result(outcome, error) });
   }
@@ -346,6 +369,7 @@ export class Sender {
   // ---- sending ---------------------------------------------------------------
 
   #pump(now: number): void {
+    if (this.#state === 'cancelling') this.#breakHeaterWait(now);
     this.#checkJobDone();
     if (!this.#tx.pumpResends()) return;
     this.#pumpHost(now);
