@@ -50,6 +50,7 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['*'],
   'app.ts': ['*'],
   'app-service.ts': ['*'],
+  'app-update.ts': ['*'],
   'main.ts': ['*'],
 };
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectPrinter } from './app.js';
+import { announceReady, buildUpdater, EXIT_RESTART, runningVersion } from './app-update.js';
 import { createCloudServer } from './cloud-server/server.js';
 import { parsePrinterSettings } from './config/printer-settings.js';
 import { cloudUrlProblem, type Settings } from './config/settings.js';
@@ -16,10 +17,10 @@ import { writeFileAtomic } from './core/files.js';
 import { createLogger, type Logger } from './core/log.js';
 import type { LogRing } from './core/log-ring.js';
 import { sendLogs } from './link/send-logs.js';
-import { buildLogBundle } from './service/log-bundle.js';
+import { buildLogBundle, dataDirSecrets } from './service/log-bundle.js';
 import { statusView } from './service/views.js';
 import { loginUser } from './link/account.js';
-import { createCloudClient } from './link/cloud-client.js';
+import { createCloudClient, loadCa } from './link/cloud-client.js';
 import { PrinterLink } from './link/printer-link.js';
 import { openJobSource } from './printer/job-source.js';
 import { registerApi } from './service/api.js';
@@ -37,6 +38,7 @@ import {
 import { type DataPaths, dataPaths, ensureDataDir } from './service/data-dir.js';
 import { hostIdentity } from './service/identity.js';
 import { ManagedPrinter } from './service/managed-printer.js';
+import { PowerMonitor, powerWarning } from './service/power.js';
 import { loadPrinters, type PrinterEntry, updatePrinter } from './service/printers-list.js';
 import { ClientService } from './service/service.js';
 import { openPty, resolveOptions, VirtualPrinter } from './virtual-printer/index.js';
@@ -67,6 +69,8 @@ export interface ClientServiceOptions {
   httpsPort?: number;
   /** false: do not open the browser at start (--no-browser). */
   openBrowser?: boolean;
+  /** Period of the update check in ms (tests); update.checkIntervalHours otherwise. */
+  updateCheckMs?: number;
 }
 
 export interface ReadyInfo {
@@ -80,8 +84,14 @@ export interface ReadyInfo {
   printers: Array<{ id: string; port: string }>;
 }
 
-/** Runs the client service until a signal, an abort, or a logout stops it. */
-export async function runClientService(options: ClientServiceOptions): Promise<void> {
+/** Why the service stops to be started again at once (into a new version). */
+const RESTART_FOR_UPDATE = 'restarting into the new version';
+
+/**
+ * Runs the client service until a signal, an abort, or a logout stops it. Returns the
+ * process exit code: 0, or EXIT_RESTART after an update (the supervisor starts `current`).
+ */
+export async function runClientService(options: ClientServiceOptions): Promise<number> {
   const { log } = options;
   const paths = dataPaths(options.dataDir);
   await ensureDataDir(paths);
@@ -107,8 +117,12 @@ export async function runClientService(options: ClientServiceOptions): Promise<v
     if (virtual) stops.push(virtual.stop);
     const built = await buildService({ options, paths, settings, cloudUrl: cloud.url, virtual });
     stops.push(built.close);
-    const shutdown = untilShutdown(options.signal, built.shutdownRequested);
+    const shutdown = untilShutdown(options.signal, built.shutdownRequested, log);
+    // First in the list: released last, after every stop.
+    stops.unshift(async () => shutdown.release());
     await built.service.start();
+    await built.updater.start();
+    built.power.start();
     built.openBrowser();
     options.onReady?.({
       localUrl: built.localUrl,
@@ -119,10 +133,12 @@ export async function runClientService(options: ClientServiceOptions): Promise<v
       offline: built.service.offline,
       printers: (await built.entries()).map((e) => ({ id: e.id, port: e.port })),
     });
-    const reason = await shutdown;
+    announceReady(built.localUrl);
+    const reason = await shutdown.reason;
     log.info({ reason }, 'stopping the service');
     const interrupted = await built.service.stop();
     if (interrupted.length > 0) log.warn({ jobs: interrupted }, 'prints interrupted by the stop');
+    return reason === RESTART_FOR_UPDATE ? EXIT_RESTART : 0;
   } finally {
     for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err }, 'stop'));
   }
@@ -258,15 +274,47 @@ async function buildService(input: BuildInput) {
       );
     }
     const bundle = await buildLogBundle({
+      logDir: paths.logs,
       logLines: options.logRing?.lines() ?? [],
+      secrets: [account.userToken, ...(await dataDirSecrets(paths))],
       report,
       header: { version: identity.version, platform: identity.platform, node: process.version },
       settings: await loadSettings(paths.settings),
       printers: await entries(),
       status: statusView(service, cloudUrl),
     });
-    await sendLogs(client, { userToken: account.userToken, bundle, report });
-    log.info({ bytes: bundle.length }, 'logs sent to the cloud');
+    await sendLogs(client, {
+      userToken: account.userToken,
+      bundle: bundle.zip,
+      report: bundle.report,
+    });
+    log.info({ bytes: bundle.zip.length }, 'logs sent to the cloud');
+  };
+  const updater = buildUpdater({
+    settings,
+    cloudUrl,
+    ...(settings.cloud.caFile ? { ca: loadCa(settings.cloud.caFile) } : {}),
+    downloadsDir: join(paths.root, 'updates'),
+    service,
+    log,
+    requestRestart: () => requestShutdown(RESTART_FOR_UPDATE),
+    ...(options.updateCheckMs ? { intervalMs: options.updateCheckMs } : {}),
+  });
+  const updates = {
+    status: () => updater.status(),
+    check: () => updater.check(),
+    apply: (o: { whenIdle: boolean }) => updater.apply(o),
+  };
+  // A Raspberry Pi reports under-voltage; elsewhere the monitor finds nothing to read.
+  const power = new PowerMonitor({ log: log.child({ part: 'power' }) });
+  const warnPower = () => powerWarning(power.state());
+  const notices = () => {
+    const available = updater.status().available;
+    const warning = warnPower();
+    return [
+      ...(available ? [`printos ${available.version} is available: printos update`] : []),
+      ...(warning ? [warning] : []),
+    ];
   };
   const token = await ensureApiToken(paths.apiToken);
   const port = options.localPort ?? settings.local.port;
@@ -280,8 +328,20 @@ async function buildService(input: BuildInput) {
     settings: { ...settings, local: { port }, web: webSettings(settings, options) },
     openBrowser: options.openBrowser !== false && settings.web.openBrowser,
     onlineLogin: (email, digest) => loginUser(client, { email, passwordDigest: digest, identity }),
+    updates,
+    powerWarning: warnPower,
+    sendReport: sendBundle,
     registerLocalApi: (app) =>
-      registerApi(app, { service, token, cloudUrl, port, sendLogs: sendBundle }),
+      registerApi(app, {
+        service,
+        token,
+        cloudUrl,
+        port,
+        sendLogs: sendBundle,
+        version: runningVersion(),
+        updates,
+        notices,
+      }),
   });
   try {
     await web.start();
@@ -293,12 +353,16 @@ async function buildService(input: BuildInput) {
   await writeServiceFile(paths, actualPort);
   return {
     service,
+    updater,
+    power,
     entries,
     shutdownRequested,
     localUrl: web.urls.local,
     externalUrls: web.urls.external,
     openBrowser: () => web.openBrowser(),
     close: async () => {
+      updater.stop();
+      power.stop();
       await rm(paths.pid, { force: true });
       await web.stop();
       client.close();
@@ -371,19 +435,41 @@ async function writeServiceFile(paths: DataPaths, port: number): Promise<void> {
   await writeFileAtomic(paths.pid, `${JSON.stringify(file)}\n`, { mode: 0o600 });
 }
 
-function untilShutdown(signal: AbortSignal | undefined, requested: Promise<string>) {
-  return new Promise<string>((resolve) => {
-    const done = (reason: string) => {
+/**
+ * The first signal, abort or request stops the service. The signal handlers stay until
+ * `release()` (after every stop): a second Ctrl-C or SIGTERM during the safe stop of a
+ * print must not kill the process with the heaters on and service.json left behind.
+ */
+function untilShutdown(
+  signal: AbortSignal | undefined,
+  requested: Promise<string>,
+  log: Logger,
+): { reason: Promise<string>; release: () => void } {
+  let resolve: (reason: string) => void = () => {};
+  const reason = new Promise<string>((r) => {
+    resolve = r;
+  });
+  let stopping = false;
+  const done = (why: string) => {
+    if (stopping) {
+      log.warn({ signal: why }, 'already stopping: the printers are being stopped safely');
+      return;
+    }
+    stopping = true;
+    resolve(why);
+  };
+  const onSignal = (name: NodeJS.Signals) => done(name);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  signal?.addEventListener('abort', () => done('aborted'), { once: true });
+  void requested.then(done);
+  return {
+    reason,
+    release: () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
-      resolve(reason);
-    };
-    const onSignal = (name: NodeJS.Signals) => done(name);
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    signal?.addEventListener('abort', () => done('aborted'), { once: true });
-    void requested.then(done);
-  });
+    },
+  };
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander';
 import { PrintosError } from '../core/errors.js';
-import { createLogger } from '../core/log.js';
+import { createLogger, type LogFile, openLogFile } from '../core/log.js';
 import { LogRing } from '../core/log-ring.js';
-import { resolveDataDir } from '../service/data-dir.js';
+import { dataPaths, resolveDataDir } from '../service/data-dir.js';
 import { addDataDirOption } from './data-dir-option.js';
 import { parseIntOption } from './handle-error.js';
 
@@ -18,11 +18,14 @@ interface StartOptions {
   offline?: boolean;
   dataDir?: string;
   logLevel?: string;
+  logFileSize?: string;
+  logFiles?: string;
   profile?: string;
   external?: boolean;
   httpPort?: string;
   httpsPort?: string;
   browser: boolean;
+  supervised?: boolean;
 }
 
 export function registerStart(program: Command): void {
@@ -51,18 +54,32 @@ export function registerStart(program: Command): void {
     .option('--http-port <n>', 'external HTTP port, redirecting to HTTPS (setting web.httpPort)')
     .option('--https-port <n>', 'external HTTPS port (setting web.httpsPort)')
     .option('--no-browser', 'do not open the browser at start (setting web.openBrowser)')
-    .option('--log-level <level>', 'trace, debug, info, warn or error', 'info');
+    .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+    .option(
+      '--log-file-size <size>',
+      'size at which the log file in <data-dir>/logs rotates: bytes, or with k or m (default 5m)',
+    )
+    .option('--log-files <n>', 'log files kept in <data-dir>/logs, the current one included (5)')
+    .option(
+      '--supervised',
+      'run the service under a supervisor that restarts it into an update and rolls back a version that fails its health check (the systemd unit does this)',
+    );
   addDataDirOption(command).action((opts: StartOptions) => start(opts));
 }
 
 async function start(opts: StartOptions): Promise<void> {
+  if (opts.supervised) {
+    process.exitCode = await supervise(opts);
+    return;
+  }
   const { runClientService } = await import('../app-service.js');
-  const logRing = new LogRing();
-  const log = createLogger({ level: opts.logLevel ?? 'info', ring: logRing });
-  await runClientService({
-    dataDir: resolveDataDir(opts.dataDir),
+  const dataDir = resolveDataDir(opts.dataDir);
+  const output = await logOutput(dataDir, opts);
+  const log = createLogger({ level: opts.logLevel ?? 'info', ...output });
+  process.exitCode = await runClientService({
+    dataDir,
     log,
-    logRing,
+    ...(output.ring ? { logRing: output.ring } : {}),
     virtualPrinter: Boolean(opts.virtualPrinter),
     ...(opts.cloudUrl === undefined ? {} : { cloudUrl: opts.cloudUrl }),
     ...(opts.localPort === undefined
@@ -75,6 +92,7 @@ async function start(opts: StartOptions): Promise<void> {
         `printos: web interface and local API on ${info.localUrl}`,
         ...info.externalUrls.map((url) => `external access: ${url}`),
         `cloud: ${info.cloudUrl}${info.embeddedCloud ? ' (embedded)' : ''}`,
+        output.file ? `log files: ${output.file.dir}` : 'log: in memory only (see above)',
         ...info.printers.map((p) => `printer ${p.id}: ${p.port}`),
         info.account
           ? `linked to ${info.account}`
@@ -85,6 +103,63 @@ async function start(opts: StartOptions): Promise<void> {
       process.stderr.write(`${lines.join('\n')}\n`);
     },
   });
+  // Writes are synchronous; this only makes sure nothing is left when the process ends.
+  output.file?.flush();
+}
+
+/**
+ * The service log goes to stderr and to the rotating files of <data-dir>/logs. When the
+ * folder cannot be used, the service still runs, with its recent lines kept in memory
+ * for the support bundle.
+ */
+async function logOutput(
+  dataDir: string,
+  opts: StartOptions,
+): Promise<{ file?: LogFile; ring?: LogRing }> {
+  const maxBytes = opts.logFileSize === undefined ? undefined : parseSize(opts.logFileSize);
+  const maxFiles =
+    opts.logFiles === undefined ? undefined : parseIntOption('--log-files', opts.logFiles, 1);
+  try {
+    const file = await openLogFile({
+      dir: dataPaths(dataDir).logs,
+      ...(maxBytes === undefined ? {} : { maxBytes }),
+      ...(maxFiles === undefined ? {} : { maxFiles }),
+    });
+    return { file };
+  } catch (err) {
+    process.stderr.write(`printos: no log file: ${(err as Error).message}\n`);
+    return { ring: new LogRing() };
+  }
+}
+
+/** `5m`, `200k`, `1048576`: at least 1 KiB. */
+function parseSize(text: string): number {
+  const match = /^(\d+)([kKmM]?)$/.exec(text.trim());
+  const unit = match?.[2]?.toLowerCase();
+  const bytes = match ? Number(match[1]) * (unit === 'm' ? 1024 ** 2 : unit === 'k' ? 1024 : 1) : 0;
+  if (bytes < 1024) {
+    throw new PrintosError(
+      'INVALID_ARGUMENT',
+      `--log-file-size must be a size of at least 1k (bytes, or with k or m), got "${text}"`,
+    );
+  }
+  return bytes;
+}
+
+/** The supervisor: runs `printos start` (the same options) from <prefix>/current as a child. */
+async function supervise(opts: StartOptions): Promise<number> {
+  const { findInstall, runningPackageRoot } = await import('../update/layout.js');
+  const { Supervisor } = await import('../update/supervisor.js');
+  const install = findInstall(runningPackageRoot());
+  if (!install) {
+    throw new PrintosError(
+      'UPDATE_NOT_INSTALLED',
+      '--supervised runs an installed printos (<prefix>/versions/<version> with a current link, as printos service install makes it); this copy is not one.',
+    );
+  }
+  const log = createLogger({ level: opts.logLevel ?? 'info' }).child({ part: 'supervisor' });
+  const startArgs = process.argv.slice(3).filter((arg) => arg !== '--supervised');
+  return new Supervisor({ prefix: install.prefix, startArgs, log }).run();
 }
 
 function webOptions(opts: StartOptions) {

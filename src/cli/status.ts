@@ -12,6 +12,8 @@ export interface StatusReport {
   autologin?: string;
   cloud?: { url: string };
   printers: PrinterView[];
+  /** About the host: an update available, a Raspberry Pi short of power. */
+  notices?: string[];
 }
 
 export function registerStatus(program: Command): void {
@@ -49,6 +51,7 @@ export function formatStatus(report: StatusReport): string {
     `account: ${report.offline ? 'offline mode' : (report.account?.email ?? 'not linked')}`,
   ];
   if (report.cloud) lines.push(`cloud:   ${report.cloud.url}`);
+  for (const notice of report.notices ?? []) lines.push(`note:    ${notice}`);
   if (report.printers.length === 0)
     lines.push('printers: none (add one: printos printers add --port PATH)');
   for (const p of report.printers) {

@@ -131,6 +131,23 @@ const webSchema = z
   .prefault({})
   .describe('the local web interface');
 
+const updateSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('look for new printos releases on the cloud (never installed without asking)'),
+    checkIntervalHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24)
+      .describe('hours between two automatic checks for a new release (at least 1)'),
+  })
+  .prefault({})
+  .describe('updates of printos itself (signed releases from the cloud)');
+
 /** Whether the external listeners run: the setting, or the profile's default when it is null. */
 export function externalAccess(web: Settings['web']): boolean {
   return web.external ?? web.profile === 'rpi';
@@ -152,6 +169,7 @@ export const settingsSchema = z
       .default(true)
       .describe('keep the cloud credentials (mode 0600) to log in again at the next start'),
     web: webSchema,
+    update: updateSchema,
   })
   .superRefine((settings, ctx) => {
     checkWebSettings(settings.web, settings.local.port, ctx);

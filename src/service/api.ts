@@ -23,7 +23,22 @@ export interface ApiDeps {
   port: number;
   /** Sends a support bundle with this problem report to the cloud. */
   sendLogs: (report: string) => Promise<void>;
+  /** The running printos version (GET /api/health, the supervisor's probe). */
+  version: string;
+  /** Notes about the host for `printos status` (update available, under-voltage). */
+  notices?: () => string[];
+  /** Updates of printos itself; absent when this run cannot have them. */
+  updates?: UpdatesApi;
 }
+
+export interface UpdatesApi {
+  status(): unknown;
+  check(): Promise<unknown>;
+  apply(options: { whenIdle: boolean }): Promise<unknown>;
+}
+
+/** Answers without the token: it reveals only the version, and the supervisor polls it. */
+const PUBLIC_PATHS = new Set(['/api/health']);
 
 const loginBody = z.strictObject({
   email: z.string().trim().min(3).max(254),
@@ -36,6 +51,7 @@ const loginBody = z.strictObject({
   confirmSwitch: z.boolean().default(false),
 });
 
+const applyBody = z.strictObject({ whenIdle: z.boolean().default(false) });
 const logsBody = z.strictObject({ report: z.string().trim().min(1).max(10_000) });
 const gcodeBody = z.strictObject({ lines: z.array(z.string().max(96)).min(1).max(100) });
 const printBody = z.strictObject({
@@ -65,7 +81,12 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
     sendError(reply, new PrintosError('NOT_FOUND', `No such API route: ${request.url}`)),
   );
 
-  app.get('/api/status', async () => statusView(service, deps.cloudUrl));
+  app.get('/api/health', async () => ({ ok: true, version: deps.version }));
+  app.get('/api/status', async () => ({
+    ...statusView(service, deps.cloudUrl),
+    notices: deps.notices?.() ?? [],
+  }));
+  registerUpdateRoutes(app, deps.updates);
   app.get('/api/printers', async () => service.printers().map((p) => printerView(service, p)));
   app.get<{ Params: { id: string } }>('/api/printers/:id', async (request) =>
     printerView(service, service.printer(request.params.id)),
@@ -121,6 +142,19 @@ export function registerApi(app: FastifyInstance, deps: ApiDeps): void {
   });
 }
 
+function registerUpdateRoutes(app: FastifyInstance, updates: UpdatesApi | undefined): void {
+  const need = (): UpdatesApi => {
+    if (updates) return updates;
+    throw new PrintosError('NOT_SUPPORTED', 'Updates are off in this run (offline or disabled).');
+  };
+  app.get('/api/update', async () => need().status());
+  app.post('/api/update/check', async () => need().check());
+  app.post('/api/update/apply', async (request) => {
+    const { whenIdle } = parse(applyBody, request.body);
+    return need().apply({ whenIdle });
+  });
+}
+
 function checkCaller(request: FastifyRequest, deps: ApiDeps): void {
   const host = (request.headers.host ?? '').toLowerCase();
   // The listener's real port (the configured one may be 0: any free port).
@@ -132,6 +166,7 @@ function checkCaller(request: FastifyRequest, deps: ApiDeps): void {
   if (request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined) {
     throw new PrintosError('FORBIDDEN', 'The JSON API is not for web pages.');
   }
+  if (PUBLIC_PATHS.has(request.url)) return;
   const given = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
   if (!sameSecret(given, deps.token)) {
     throw new PrintosError(

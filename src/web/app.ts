@@ -17,8 +17,10 @@ import { registerConfirmIdentityRoutes } from './routes/confirm-identity.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerLogoutRoutes } from './routes/logout.js';
 import { registerPrinterRoutes } from './routes/printers.js';
+import { registerReportRoutes } from './routes/report.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStaticRoutes } from './routes/static.js';
+import { registerUpdateRoutes } from './routes/update.js';
 import { registerUploadRoute } from './routes/upload.js';
 import { gateHook, SECURITY_HEADERS, stateChangeHook } from './security.js';
 
@@ -88,6 +90,8 @@ async function registerPages(app: FastifyInstance, ctx: WebContext): Promise<voi
   registerAddPrinterRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
   registerLogoutRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
+  registerUpdateRoutes(app, ctx);
   registerLiveRoutes(app, ctx);
 }
 

@@ -7,7 +7,12 @@ import { appendFile, chmod, open, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensureDir, errorCode } from '../core/files.js';
 
-export type AuditScreen = 'remote-access' | 'confirm-identity' | 'cloud-login' | 'logout';
+export type AuditScreen =
+  | 'remote-access'
+  | 'confirm-identity'
+  | 'cloud-login'
+  | 'logout'
+  | 'update';
 
 export interface AuditEntry {
   at: string;

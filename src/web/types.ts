@@ -10,6 +10,7 @@ import type { PrinterEntry, PrinterPatch } from '../service/printers-list.js';
 import type { ClientService } from '../service/service.js';
 import type { PortInfo } from '../transport/ports.js';
 import type { PasswordChecker } from './pam.js';
+import type { UpdateStatus } from '../update/updater.js';
 
 /** The part of ClientService the pages use. */
 export type WebService = Pick<
@@ -90,6 +91,12 @@ export const DEFAULT_LIMITS: Readonly<WebLimits> = Object.freeze({
   formBytes: 64 * 1024,
 });
 
+export interface WebUpdates {
+  status(): UpdateStatus;
+  check(): Promise<unknown>;
+  apply(options: { whenIdle: boolean }): Promise<unknown>;
+}
+
 export interface WebDeps {
   service: WebService;
   /** The settings the service started with (with the command line's overrides applied). */
@@ -110,6 +117,15 @@ export interface WebDeps {
   settingsStore: SettingsStore;
   /** Registers the CLI's JSON API (service/api.ts) on the loopback listener, under /api/. */
   registerLocalApi?: (app: FastifyInstance) => void;
+  /**
+   * Sends a log bundle with this problem report to the linked cloud account ("Report a
+   * problem"; app-service's sendBundle). Absent: the page says reports cannot be sent.
+   */
+  sendReport?: (report: string) => Promise<void>;
+  /** A warning about the host's power supply (Raspberry Pi under-voltage), or null. */
+  powerWarning?: () => string | null;
+  /** Updates of printos itself (the update page); absent: no update page. */
+  updates?: WebUpdates;
   /** Opens a browser at the local URL (open-browser.ts), on openBrowser(); absent: never. */
   openBrowser?: (url: string) => void;
   /** Address the external listeners bind; default 0.0.0.0 (every IPv4 interface). */

@@ -14,7 +14,7 @@ import { browserOpener } from './open-browser.js';
 import { createPamChecker } from './pam.js';
 import { printerStore } from './printer-store.js';
 import { createWebServer, type WebServer } from './server.js';
-import type { PasswordChecker, WebService } from './types.js';
+import type { PasswordChecker, WebService, WebUpdates } from './types.js';
 
 export interface ClientWebInput {
   service: WebService;
@@ -32,6 +32,12 @@ export interface ClientWebInput {
   onlineLogin?: (email: string, passwordDigest: string) => Promise<unknown>;
   /** The CLI's JSON API (service/api.ts registerApi), kept on the loopback listener. */
   registerLocalApi?: (app: FastifyInstance) => void;
+  /** Sends a log bundle with a problem report to the cloud (the "Report a problem" page). */
+  sendReport?: (report: string) => Promise<void>;
+  /** Updates of printos itself, for the update page. */
+  updates?: WebUpdates;
+  /** The host's power warning (Raspberry Pi under-voltage), or null. */
+  powerWarning?: () => string | null;
   /** Open the browser at start (setting web.openBrowser, unless --no-browser). */
   openBrowser?: boolean;
   listPorts?: () => Promise<PortInfo[]>;
@@ -71,6 +77,9 @@ export function createClientWebServer(input: ClientWebInput): WebServer {
       save: (value) => saveSettings(paths.settings, value),
     },
     ...(input.registerLocalApi ? { registerLocalApi: input.registerLocalApi } : {}),
+    ...(input.sendReport ? { sendReport: input.sendReport } : {}),
+    ...(input.updates ? { updates: input.updates } : {}),
+    ...(input.powerWarning ? { powerWarning: input.powerWarning } : {}),
     openBrowser: browserOpener(webLog),
   });
 }

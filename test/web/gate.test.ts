@@ -131,6 +131,7 @@ describe('the CLI API on the loopback listener', () => {
           cloudUrl: 'embedded',
           port: 8008,
           sendLogs: async () => {},
+          version: '0.0.0-test',
         }),
     });
     const inject = (url: string, headers: Record<string, string> = {}) =>

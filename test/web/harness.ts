@@ -26,6 +26,7 @@ import {
   type WebLimits,
   type WebServer,
 } from '../../src/web/index.js';
+import type { WebDeps } from '../../src/web/types.js';
 
 /** Cheap scrypt for tests (the real cost is 2^15). */
 const TEST_SCRYPT = { N: 1024, r: 8, p: 1 };
@@ -135,6 +136,8 @@ export interface HarnessOptions {
   externalHost?: string;
   /** Listen on any free ports (local, HTTP, HTTPS) instead of the settings' ports. */
   anyPorts?: boolean;
+  /** Other dependencies of the web server (updates, power warning, …). */
+  extraDeps?: Partial<WebDeps>;
 }
 
 export interface Harness {
@@ -247,6 +250,7 @@ export async function webHarness(options: HarnessOptions = {}): Promise<Harness>
       ? { registerLocalApi: (app: FastifyInstance) => options.registerLocalApi?.(app, service) }
       : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...options.extraDeps,
     externalHost: options.externalHost ?? '127.0.0.1',
   });
   const apps = await server.prepare();

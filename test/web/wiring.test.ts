@@ -58,6 +58,7 @@ describe('createClientWebServer', () => {
           cloudUrl: 'embedded',
           port: 0,
           sendLogs: async () => {},
+          version: '0.0.0-test',
         }),
       openBrowser: false,
       listPorts: async () => [{ path: '/dev/ttyACM0', vid: '2C99', pid: '0002' }],

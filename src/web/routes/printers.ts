@@ -5,6 +5,8 @@ import { liveState, type PrinterCard } from '../cards.js';
 import { flash, type WebContext } from '../context.js';
 import { cancelBody, printersBody } from '../views/printers.js';
 import { isReady, renderPage } from './render.js';
+import { type Html, html } from '../views/html.js';
+import { updateBanner } from '../views/update.js';
 
 type WithId = { Params: { id: string } };
 
@@ -26,7 +28,7 @@ export function registerPrinterRoutes(app: FastifyInstance, ctx: WebContext): vo
     if (!isReady(ctx)) return reply.redirect('/login', 303);
     const state = liveState(ctx);
     return renderPage(ctx, request, reply, { title: 'Printers', nav: true, live: true }, (csrf) =>
-      printersBody(state, csrf),
+      printersBody(state, csrf, hostNotices(ctx)),
     );
   });
 
@@ -67,4 +69,12 @@ export function registerPrinterRoutes(app: FastifyInstance, ctx: WebContext): vo
       return reply.redirect('/', 303);
     });
   }
+}
+
+/** Banners about the host: a newer printos, a Raspberry Pi short of power. */
+function hostNotices(ctx: WebContext): Html {
+  const power = ctx.deps.powerWarning?.() ?? null;
+  return html`${updateBanner(ctx.deps.updates?.status() ?? null)}${
+    power ? html`<p class="warning" role="alert" id="power-warning">${power}</p>` : ''
+  }`;
 }

@@ -16,11 +16,13 @@ function when(states: string, state: string): Html {
   return html` data-when="${states}"${states.split(' ').includes(state) ? '' : html` hidden`}`;
 }
 
-export function printersBody(view: LiveState, csrf: string): Html {
+/** `notices`: banners about the host itself (an update available, under-voltage). */
+export function printersBody(view: LiveState, csrf: string, notices: Html | string = ''): Html {
   const status = view.offline
     ? html`<p class="muted">Offline mode: no cloud link. <a href="/logout">Leave offline mode</a></p>`
     : html`<p class="muted">Linked to <strong>${view.account ?? ''}</strong>.</p>`;
   return html`<h1>Printers</h1>
+${notices}
 ${status}
 ${
   view.printers.length === 0

@@ -1,0 +1,161 @@
+/**
+ * The install layout that makes updates atomic and reversible:
+ *
+ *   <prefix>/versions/<version>/   a whole package root (bin/, dist/, node_modules/…)
+ *   <prefix>/current -> versions/<version>   what the service runs
+ *   <prefix>/update-state.json    a trial in progress, and the last update's outcome
+ *
+ * A new version is unpacked beside the running one and `current` is swapped by renaming a
+ * fresh symlink over it (rename(2) is atomic), so a power cut leaves either version whole.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, realpathSync } from 'node:fs';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { PrintosError } from '../core/errors.js';
+import { readJsonFile, writeFileAtomic } from '../core/files.js';
+
+export interface Install {
+  prefix: string;
+  /** The version this process runs (its folder under versions/). */
+  version: string;
+}
+
+const COMPLETE_MARK = '.printos-complete';
+
+/** The package root of the running code: the nearest folder with package.json above it. */
+export function runningPackageRoot(moduleUrl = import.meta.url): string {
+  let dir = dirname(realpathSync(fileURLToPath(moduleUrl)));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new PrintosError('INTERNAL', 'printos cannot find its package root');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** The install this package root belongs to, or null for a source checkout or a plain copy. */
+export function findInstall(packageRoot: string): Install | null {
+  const versions = dirname(packageRoot);
+  if (basename(versions) !== 'versions') return null;
+  const prefix = dirname(versions);
+  if (!existsSync(join(prefix, 'current'))) return null;
+  return { prefix, version: basename(packageRoot) };
+}
+
+export function versionDir(prefix: string, version: string): string {
+  return join(prefix, 'versions', version);
+}
+
+/** The version `current` points at (read from the link, not from the running process). */
+export async function currentVersion(prefix: string): Promise<string> {
+  const target = await readlink(join(prefix, 'current'));
+  return basename(target);
+}
+
+/**
+ * Unpacks an archive into versions/<version> through a temporary folder, so a folder under
+ * versions/ is always complete. An existing folder of that version is replaced unless it
+ * is the one `current` points at.
+ */
+export async function installVersion(
+  prefix: string,
+  version: string,
+  unpack: (destDir: string) => Promise<void>,
+): Promise<string> {
+  const versions = join(prefix, 'versions');
+  await mkdir(versions, { recursive: true });
+  const staging = join(versions, `.incoming-${version}-${randomBytes(4).toString('hex')}`);
+  const target = versionDir(prefix, version);
+  try {
+    await mkdir(staging);
+    await chmod(staging, 0o755); // not the service's umask (0077): other users run the CLI
+    await unpack(staging);
+    await writeFile(join(staging, COMPLETE_MARK), `${new Date().toISOString()}\n`);
+    if (existsSync(target)) {
+      if ((await currentVersion(prefix).catch(() => null)) === version) {
+        throw new PrintosError('CONFLICT', `printos ${version} is the version running now.`);
+      }
+      await rm(target, { recursive: true, force: true });
+    }
+    await rename(staging, target);
+    return target;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Points `current` at versions/<version>, atomically. */
+export async function switchCurrent(prefix: string, version: string): Promise<void> {
+  const dir = versionDir(prefix, version);
+  if (!existsSync(join(dir, COMPLETE_MARK)) && !existsSync(join(dir, 'package.json'))) {
+    throw new PrintosError('UPDATE_FAILED', `versions/${version} is not a complete install.`);
+  }
+  const temp = join(prefix, `.current-${randomBytes(4).toString('hex')}`);
+  await symlink(join('versions', version), temp);
+  try {
+    await rename(temp, join(prefix, 'current'));
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+/** Removes every version folder but the ones kept (current and the previous one). */
+export async function pruneVersions(prefix: string, keep: string[]): Promise<string[]> {
+  const versions = join(prefix, 'versions');
+  const removed: string[] = [];
+  for (const name of await readdir(versions).catch(() => [] as string[])) {
+    if (keep.includes(name)) continue;
+    const path = join(versions, name);
+    if (!(await lstat(path)).isDirectory()) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+const updateStateSchema = z.object({
+  /** An update waiting for the new version to prove healthy. */
+  trial: z.object({ from: z.string(), to: z.string(), startedAt: z.string() }).nullable(),
+  /** How the last update ended, shown by the web interface and `printos update --check`. */
+  last: z
+    .object({
+      from: z.string(),
+      to: z.string(),
+      outcome: z.enum(['installed', 'rolled-back']),
+      at: z.string(),
+      reason: z.string().optional(),
+    })
+    .nullable(),
+});
+
+export type UpdateState = z.infer<typeof updateStateSchema>;
+
+const EMPTY_STATE: UpdateState = { trial: null, last: null };
+
+function stateFile(prefix: string): string {
+  return join(prefix, 'update-state.json');
+}
+
+export async function readUpdateState(prefix: string): Promise<UpdateState> {
+  const raw = await readJsonFile(stateFile(prefix)).catch(() => null);
+  const parsed = updateStateSchema.safeParse(raw);
+  return parsed.success ? parsed.data : EMPTY_STATE;
+}
+
+export async function writeUpdateState(prefix: string, state: UpdateState): Promise<void> {
+  await writeFileAtomic(stateFile(prefix), `${JSON.stringify(state, null, 2)}\n`);
+}
