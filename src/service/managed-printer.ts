@@ -109,7 +109,17 @@ export class ManagedPrinter implements LinkedPrinter {
     const interruptedJob = this.#job?.filename;
     if (driver && this.#job) {
       driver.cancel();
-      await withTimeout(this.#jobDone, this.#deps.stopTimeoutMs ?? 60_000);
+      const stopMs = this.#deps.stopTimeoutMs ?? 60_000;
+      if (!(await withTimeout(this.#jobDone, stopMs))) {
+        // Closing the port now could leave the heaters on: halt the firmware instead
+        // (M112 turns every heater off; the board needs a reset afterwards).
+        this.#deps.log.error(
+          { printer: this.key, ms: stopMs },
+          'the safe stop did not finish in time: emergency stop (M112) so that the heaters go off',
+        );
+        driver.emergencyStop();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
     this.#detach();
     if (driver) await driver.stop().catch(() => {});
@@ -307,14 +317,19 @@ export class ManagedPrinter implements LinkedPrinter {
   }
 }
 
-async function withTimeout(promise: Promise<unknown> | null, ms: number): Promise<void> {
-  if (!promise) return;
+/** True when `promise` settled within `ms` (or there was nothing to wait for). */
+async function withTimeout(promise: Promise<unknown> | null, ms: number): Promise<boolean> {
+  if (!promise) return true;
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    promise,
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, ms);
+  const settled = await Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
     }),
   ]);
   clearTimeout(timer);
+  return settled;
 }

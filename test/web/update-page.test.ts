@@ -3,11 +3,12 @@
  * (escaped), the install button, the refusal during a print with the offer to update when
  * idle, re-authentication for remote users, and the under-voltage warning.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrintosError } from '../../src/core/errors.js';
 import type { UpdateStatus } from '../../src/update/updater.js';
 import type { WebUpdates } from '../../src/web/types.js';
-import { fakePrinter, type Harness, Visitor, webHarness } from './harness.js';
+import { fakePrinter, type Harness, REMOTE, Visitor, webHarness } from './harness.js';
+import { type Browser, launchBrowser, withPage } from './support/index.js';
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -150,6 +151,54 @@ describe('the update page', () => {
     const forged = await local.post('/update/apply', {}, {}, null);
     expect(forged.status).toBeGreaterThanOrEqual(400);
     expect(fake.calls).toEqual([]);
+  });
+});
+
+describe('in the browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(() => browser?.close());
+
+  it('from the banner to the release notes, then Update now', async () => {
+    const fake = fakeUpdates(status());
+    h = await webHarness({ linked: OWNER, anyPorts: true, extraDeps: { updates: fake.updates } });
+    await h.server.start();
+    const base = h.server.urls.local.replace('127.0.0.1', 'localhost');
+    await withPage(browser, async (page) => {
+      await page.goto(`${base}/`);
+      await Promise.all([page.waitForNavigation(), page.click('#update-banner a')]);
+      expect(new URL(page.url()).pathname).toBe('/update');
+      expect(await page.textContent('#update-notes')).toBe('Faster <b>prints</b>');
+      await Promise.all([page.waitForNavigation(), page.click('button:has-text("Update now")')]);
+      expect(await page.textContent('#update-phase')).toContain('Downloading the release');
+    });
+    expect(fake.calls).toEqual(['apply']);
+  });
+});
+
+describe('a remote user', () => {
+  it('confirms their identity before an update restarts the service', async () => {
+    let now = 1_000_000;
+    const fake = fakeUpdates(status());
+    h = await webHarness({
+      linked: OWNER,
+      os: { pi: 'raspberry' },
+      now: () => now,
+      extraDeps: { updates: fake.updates },
+    });
+    const remote = new Visitor(h.loopback, { peer: REMOTE });
+    await remote.get('/remote-login');
+    await remote.post('/remote-login', { user: 'pi', password: 'raspberry' });
+    now += 6 * 60_000;
+    await remote.get('/update');
+    const answer = await remote.post('/update/apply');
+    expect(answer.location).toBe(`/confirm-identity?next=${encodeURIComponent('/update')}`);
+    expect(fake.calls).toEqual([]);
+    expect((await remote.follow(answer)).body).toContain(
+      '<strong>update printos and restart the client service</strong>',
+    );
   });
 });
 

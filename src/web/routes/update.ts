@@ -7,12 +7,20 @@ import type { FastifyInstance } from 'fastify';
 import { PrintosError } from '../../core/errors.js';
 import { flash, stateOf, type WebContext } from '../context.js';
 import { requireFreshIdentity } from '../reauth.js';
-import { updateBody, updateInProgress } from '../views/update.js';
+import { updateBody, updateInProgress, updatesOffBody } from '../views/update.js';
 import { checkbox, isReady, renderPage } from './render.js';
 
 export function registerUpdateRoutes(app: FastifyInstance, ctx: WebContext): void {
   const updates = ctx.deps.updates;
-  if (!updates) return;
+  if (!updates) {
+    app.get('/update', async (request, reply) => {
+      if (!isReady(ctx)) return reply.redirect('/login', 303);
+      return renderPage(ctx, request, reply, { title: 'Update', nav: true }, () =>
+        updatesOffBody(),
+      );
+    });
+    return;
+  }
 
   app.get('/update', async (request, reply) => {
     if (!isReady(ctx)) return reply.redirect('/login', 303);

@@ -52,6 +52,7 @@ function navigation(): Html {
 <a href="/">Printers</a>
 <a href="/printers/add">Add a printer</a>
 <a href="/settings">Settings</a>
+<a href="/update">Update</a>
 <a href="/report">Report a problem</a>
 <a href="/logout">Log out</a>
 </nav>`;

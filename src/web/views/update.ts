@@ -89,3 +89,11 @@ export function updateBanner(status: UpdateStatus | null): Html | string {
   return html`<p class="notice" id="update-banner">printos ${status.available.version} is available.
 <a href="/update">See what is new and update</a></p>`;
 }
+
+/** A run without the updater (a library use of the web server, a test). */
+export function updatesOffBody(): Html {
+  return html`<section class="narrow" id="update">
+<h1>Update printos</h1>
+<p>Updates are not available in this run of printos.</p>
+</section>`;
+}
