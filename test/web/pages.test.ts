@@ -95,6 +95,8 @@ describe('settings', () => {
       allowedHosts: 'printer.example.com  Farm.Local',
       cloudUrl: 'https://cloud.example.com',
       autologin: 'on',
+      updateEnabled: 'on',
+      updateHours: '6',
     });
     expect(answer.location).toBe('/settings');
     const saved = await loadSettings(h.paths.settings);
@@ -107,10 +109,11 @@ describe('settings', () => {
       openBrowser: false,
     });
     expect(saved.cloud.url).toBe('https://cloud.example.com');
+    expect(saved.update).toEqual({ enabled: true, checkIntervalHours: 6 });
     const page = await local.get('/settings');
     expect(page.body).toContain('Settings saved.');
     expect(page.body).toContain(
-      'web.profile, web.httpPort, web.httpsPort, web.allowedHosts, cloud.url',
+      'web.profile, web.httpPort, web.httpsPort, web.allowedHosts, cloud.url, update.checkIntervalHours',
     );
     expect(page.body).toContain('take effect when the service starts again');
   });
@@ -127,6 +130,7 @@ describe('settings', () => {
       keyFile: '',
       allowedHosts: 'evil.example/path',
       cloudUrl: 'http://cloud.example.com',
+      updateHours: '0',
     });
     expect(answer.status).toBe(400);
     for (const text of [
@@ -134,6 +138,7 @@ describe('settings', () => {
       'web.certFile',
       'web.allowedHosts.0',
       'cloud.url: plain http',
+      'update.checkIntervalHours',
     ]) {
       expect(answer.body).toContain(text);
     }

@@ -51,6 +51,8 @@ function settingsForm(s: Settings, change: Record<string, string | undefined> = 
     cloudUrl: s.cloud.url,
     openBrowser: s.web.openBrowser ? 'on' : undefined,
     autologin: s.autologin ? 'on' : undefined,
+    updateEnabled: s.update.enabled ? 'on' : undefined,
+    updateHours: String(s.update.checkIntervalHours),
     ...change,
   };
   return Object.fromEntries(

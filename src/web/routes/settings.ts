@@ -28,6 +28,8 @@ const RESTART_KEYS = [
   'cloud.caFile',
   'cloud.embeddedPort',
   'local.port',
+  'update.enabled',
+  'update.checkIntervalHours',
 ];
 
 /** Settings that change the network or the cloud link: a remote user proves it is them first. */
@@ -138,6 +140,13 @@ function fromForm(request: FastifyRequest, current: Settings): unknown {
     ...current,
     autologin: checkbox(request, 'autologin'),
     cloud: { ...current.cloud, url: field(request, 'cloudUrl', 1024).trim() },
+    update: {
+      enabled: checkbox(request, 'updateEnabled'),
+      checkIntervalHours:
+        field(request, 'updateHours', 20).trim() === ''
+          ? current.update.checkIntervalHours
+          : numberField(request, 'updateHours'),
+    },
     web: {
       ...current.web,
       profile: field(request, 'profile', 20),

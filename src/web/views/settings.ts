@@ -64,7 +64,10 @@ ${csrfField(view.csrf)}
 <label for="cloudUrl">Cloud URL ("embedded" for the built-in cloud)</label>
 <input id="cloudUrl" name="cloudUrl" type="text" maxlength="1024" value="${cloud.url}">
 <label class="check"><input type="checkbox" name="autologin" value="on"${checked(view.settings.autologin)}> Autologin by default</label>
-<p class="muted">Changes to external access, ports, the certificate and the cloud URL take effect when the service starts again.</p>
+<label class="check"><input type="checkbox" name="updateEnabled" value="on"${checked(view.settings.update.enabled)}> Look for printos updates (never installed without asking)</label>
+<label for="updateHours">Hours between two checks for updates (at least 1)</label>
+<input id="updateHours" name="updateHours" type="number" min="1" max="720" value="${view.settings.update.checkIntervalHours}">
+<p class="muted">Changes to external access, ports, the certificate, the cloud URL and the update check take effect when the service starts again.</p>
 <div class="actions"><button type="submit">Save</button></div>
 </form>
 </section>
