@@ -13,6 +13,7 @@ interface InstallOptions {
   unitDir?: string;
   source?: string;
   start: boolean;
+  pamHelper: boolean;
   dryRun?: boolean;
 }
 
@@ -43,6 +44,10 @@ export function registerService(program: Command): void {
     .option('--unit-dir <dir>', `where the unit is written (default ${DEFAULTS.unitDir})`)
     .option('--source <dir>', 'the package root to install (default: the running one)')
     .option('--no-start', 'install, but neither enable nor start the service')
+    .option(
+      '--no-pam-helper',
+      'do not build the root PAM helper (needs gcc, libpam0g-dev): remote users then sign in with the linked cloud account only',
+    )
     .option('--dry-run', 'print every step without changing anything')
     .action(async (opts: InstallOptions) => {
       await installService(
@@ -53,6 +58,7 @@ export function registerService(program: Command): void {
           unitDir: opts.unitDir,
           source: opts.source,
           noStart: !opts.start,
+          pamHelper: opts.pamHelper,
           dryRun: opts.dryRun === true,
         },
         { write },

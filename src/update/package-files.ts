@@ -13,7 +13,7 @@ import { RELEASE_KEY_FILE } from './signing.js';
 /** Files a release cannot run or verify updates without. */
 const REQUIRED = ['package.json', 'bin/printos.js', 'dist/main.js', RELEASE_KEY_FILE];
 /** Top-level folders and files taken whole when present. */
-const OPTIONAL = ['packaging', 'README.md', 'LICENSE'];
+const OPTIONAL = ['packaging', 'native', 'README.md', 'LICENSE'];
 
 export interface PackageFilesOptions {
   /** The machine the release is for: only its prebuilt native binaries are kept. */

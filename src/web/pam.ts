@@ -1,15 +1,21 @@
 /**
- * Checks the password of an OS account through PAM: screen 1's "device account" (the SSH
- * credentials). Wraps the native authenticate-pam binding, loaded on first use so that a
- * machine without it can still serve loopback users.
+ * Checks the password of an OS account through PAM in this process: screen 1's "device
+ * account" (the SSH credentials). Wraps the native authenticate-pam binding, loaded on first
+ * use so that a machine without it can still serve loopback users.
  *
- * Who may check whom: pam_unix reads /etc/shadow when it runs as root; otherwise it asks the
- * setgid helper unix_chkpwd, which only checks the password of the user the process runs as.
- * A service that is neither root nor in group `shadow` therefore refuses every other account,
- * exactly as if the password were wrong. Which user the service runs as is issue 5's decision.
+ * The installed service does NOT use this: it asks the root PAM helper over a socket
+ * (pam-helper.ts, native/printos-pam-helper.c, docs/service.md), so that the Node process
+ * never reads password hashes. This binding is the fallback when PRINTOS_PAM_SOCKET names no
+ * socket (wiring.ts): development, and printos run by hand as root.
+ *
+ * Who may check whom here: pam_unix reads /etc/shadow when it runs as root; otherwise it asks
+ * the setgid helper unix_chkpwd, which only checks the password of the user the process runs
+ * as (and cannot gain its group under NoNewPrivileges). A non-root process therefore refuses
+ * every other account, exactly as if the password were wrong.
  *
  * Only pam_authenticate runs (the binding has no pam_acct_mgmt): an account whose password is
- * locked fails, but an account past its expiry date is not refused by this check.
+ * locked fails, but an account past its expiry date is not refused by this check. The helper
+ * runs pam_acct_mgmt too.
  */
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
@@ -65,7 +71,7 @@ const MAX_PASSWORD_BYTES = 126;
  * for `login` on Debian). Unbounded, a few wrong passwords would stall every file, DNS and
  * crypto call of the whole service.
  */
-const LIMITS = { maxConcurrent: 2, maxQueued: 16 };
+export const LIMITS = { maxConcurrent: 2, maxQueued: 16 };
 
 /** PAM's answers that mean "no": wrong password, unknown user, and the like. */
 const REFUSALS = new Set([
@@ -205,8 +211,8 @@ function loadAuthenticatePam(): PamBinding {
   return loaded as PamBinding;
 }
 
-/** A counting semaphore with a bounded queue (see LIMITS for why). */
-function createSlots(max: number, maxQueued: number) {
+/** A counting semaphore with a bounded queue (see LIMITS for why; pam-helper.ts shares it). */
+export function createSlots(max: number, maxQueued: number) {
   let busy = 0;
   const waiting: Array<() => void> = [];
   const release = () => {

@@ -11,7 +11,7 @@ import type { DataPaths } from '../service/data-dir.js';
 import { listPorts as listSerialPorts, type PortInfo } from '../transport/ports.js';
 import { linkedAccountChecker, onlineCheckFrom } from './cloud-check.js';
 import { browserOpener } from './open-browser.js';
-import { createPamChecker } from './pam.js';
+import { choosePasswordChecker } from './pam-helper.js';
 import { printerStore } from './printer-store.js';
 import { createWebServer, type WebServer } from './server.js';
 import type { PasswordChecker, WebService, WebUpdates } from './types.js';
@@ -61,7 +61,8 @@ export function createClientWebServer(input: ClientWebInput): WebServer {
     settings,
     paths,
     log: webLog,
-    pam: input.pam ?? createPamChecker({ log: webLog }),
+    // The root helper's socket when the unit names one (docs/service.md), else PAM in-process.
+    pam: input.pam ?? choosePasswordChecker({ log: webLog }),
     linkedAccount,
     savedLogin: async () => (await loadCredentials(paths.credentials, webLog))?.email ?? null,
     verifyCloud: linkedAccountChecker({

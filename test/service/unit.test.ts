@@ -1,8 +1,10 @@
 /**
- * The repository's unit, rendered as install renders it, checked by systemd itself:
- * `systemd-analyze verify` loads it with this machine's systemd and reports unknown
+ * The repository's units, rendered as install renders them, checked by systemd itself:
+ * `systemd-analyze verify` loads them with this machine's systemd and reports unknown
  * directives, bad values and a missing ExecStart binary. It exits 0 for an unknown key
- * (it only warns), so the test fails on any warning about the unit, not only on the code.
+ * (it only warns), so the test fails on any warning about a unit, not only on the code.
+ * The PAM helper's template unit is verified through an instance name (printos-pam@0),
+ * which systemd loads from printos-pam@.service beside it, and through the socket.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,7 +12,9 @@ import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderUnit } from '../../src/service/install/unit.js';
+import { PAM_HELPER } from '../../src/service/install/pam-helper.js';
+import { renderPamService, renderPamSocket, renderUnit } from '../../src/service/install/unit.js';
+import { buildHelper, buildSkipReason } from './pam-helper-build.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..');
 const ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => existsSync(p));
@@ -33,7 +37,7 @@ function verify(unitPath: string): Promise<Verdict> {
       (err, _stdout, stderr) => {
         if (err && typeof err.code === 'string') return fail(err);
         const code = err ? Number(err.code ?? -1) : 0;
-        const complaints = stderr.split('\n').filter((line) => line.includes('printos.service'));
+        const complaints = stderr.split('\n').filter((line) => line.includes('printos'));
         done({ code, complaints });
       },
     );
@@ -45,12 +49,18 @@ describe.skipIf(!ANALYZE)(
   () => {
     let dir: string;
     let template: string;
+    let helperPath: string;
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'printos-unit-'));
-      // A prefix whose current/bin/printos.js is real: this checkout.
-      await symlink(REPO, join(dir, 'current'));
+      // A prefix whose stable/bin/printos.js is real: this checkout.
+      await symlink(REPO, join(dir, 'stable'));
       template = await readFile(join(REPO, 'packaging', 'printos.service'), 'utf8');
+      // ExecStart must name a real program: the helper itself when it can be built here.
+      helperPath = buildSkipReason()
+        ? process.execPath
+        : await buildHelper(join(dir, 'printos-pam-helper'));
+      await renderPam();
     });
 
     afterAll(async () => {
@@ -64,15 +74,30 @@ describe.skipIf(!ANALYZE)(
         node,
         prefix: dir,
         dataDir: '/var/lib/printos',
-        supplementaryGroups: ['dialout', 'shadow'],
+        supplementaryGroups: ['dialout'],
+        pam: { socketUnit: PAM_HELPER.socketUnit, socketPath: PAM_HELPER.socketPath },
       });
       const path = join(dir, 'printos.service');
       await writeFile(path, text.replace('[Install]', `${extra}[Install]`));
       return path;
     }
 
+    /** The socket and the helper's template unit, beside the main unit; `extra` in [Service]. */
+    async function renderPam(extra = '', helper = helperPath): Promise<void> {
+      const socket = await readFile(join(REPO, PAM_HELPER.socketTemplate), 'utf8');
+      const service = await readFile(join(REPO, PAM_HELPER.serviceTemplate), 'utf8');
+      await writeFile(
+        join(dir, PAM_HELPER.socketUnit),
+        renderPamSocket(socket, { group: 'root', socketPath: PAM_HELPER.socketPath }),
+      );
+      await writeFile(
+        join(dir, PAM_HELPER.serviceUnit),
+        `${renderPamService(service, { helperPath: helper })}\n${extra}`,
+      );
+    }
+
     it('passes systemd-analyze verify without a single warning', async () => {
-      expect(existsSync(join(dir, 'current', 'bin', 'printos.js'))).toBe(true);
+      expect(existsSync(join(dir, 'stable', 'bin', 'printos.js'))).toBe(true);
       const verdict = await verify(await render());
       expect(verdict).toEqual({ code: 0, complaints: [] });
     });
@@ -84,6 +109,39 @@ describe.skipIf(!ANALYZE)(
     ])('reports %s', async (_what, extra, message) => {
       const verdict = await verify(await render(`[Service]\n${extra}\n`));
       expect(verdict.complaints.join('\n')).toMatch(message);
+    });
+
+    it.each([PAM_HELPER.socketUnit, 'printos-pam@0.service'])(
+      'the PAM helper: %s passes without a single warning',
+      async (name) => {
+        await renderPam();
+        expect(await verify(join(dir, name))).toEqual({ code: 0, complaints: [] });
+      },
+    );
+
+    it.each([
+      ['an unknown directive', 'ProtectEverything=yes\n', /Unknown key/],
+      ['a bad value', 'RuntimeMaxSec=soon\n', /Failed to parse/],
+    ])('the PAM helper: reports %s, through the socket too', async (_what, extra, message) => {
+      await renderPam(extra);
+      try {
+        for (const name of [PAM_HELPER.socketUnit, 'printos-pam@0.service']) {
+          expect((await verify(join(dir, name))).complaints.join('\n')).toMatch(message);
+        }
+      } finally {
+        await renderPam();
+      }
+    });
+
+    it('the PAM helper: reports a helper binary that does not exist', async () => {
+      await renderPam('', join(dir, 'no-such-helper'));
+      try {
+        const verdict = await verify(join(dir, 'printos-pam@0.service'));
+        expect(verdict.code).not.toBe(0);
+        expect(verdict.complaints.join('\n')).toMatch(/no-such-helper/);
+      } finally {
+        await renderPam();
+      }
     });
 
     it('reports a node binary that does not exist', async () => {

@@ -23,6 +23,8 @@ import {
   SERVICE_GROUPS,
   SERVICE_NAME,
 } from './params.js';
+import { inspectPamInstall, inspectPamUninstall, PAM_LOCATIONS } from './pam-facts.js';
+import { PAM_HELPER } from './pam-helper.js';
 import { type InstallFacts, planInstall } from './plan-install.js';
 import { planUninstall, uninstallTargets } from './plan-uninstall.js';
 import { type CommandRunner, execFileRunner } from './runner.js';
@@ -37,6 +39,16 @@ export interface ServiceCommandDeps extends SourceDeps {
   systemd?: boolean;
   node?: string;
   packageRoot?: string;
+  /** Where the PAM helper and /etc/pam.d/printos go (tests: temporary folders). */
+  pamHelperPath?: string;
+  pamConfigDir?: string;
+}
+
+function pamLocations(deps: ServiceCommandDeps) {
+  return {
+    helperPath: deps.pamHelperPath ?? PAM_LOCATIONS.helperPath,
+    configDir: deps.pamConfigDir ?? PAM_LOCATIONS.configDir,
+  };
 }
 
 export async function installService(options: unknown, deps: ServiceCommandDeps): Promise<void> {
@@ -79,6 +91,7 @@ async function installFacts(
     prefix: await inspectPrefix(params.prefix),
     dataDir: await inspectDataDir(params.dataDir),
     unitTemplate,
+    pam: await inspectPamInstall(source.root, pamLocations(deps), run, systemd),
   };
 }
 
@@ -96,6 +109,7 @@ export async function uninstallService(options: unknown, deps: ServiceCommandDep
     prefix: await inspectPrefix(targets.prefix),
     dataDir: await inspectDataDir(targets.dataDir),
     user: await lookupUser(run, targets.user),
+    pam: await inspectPamUninstall(params.unitDir, pamLocations(deps)),
   });
   await executeSteps(steps, { run, write: deps.write, dryRun: params.dryRun });
 }
@@ -131,4 +145,6 @@ export async function serviceStatus(
   }
   const active = await run('systemctl', ['is-active', SERVICE_NAME]);
   deps.write(`state: ${active.stdout.trim() || 'unknown'}`);
+  const socket = await run('systemctl', ['is-active', PAM_HELPER.socketUnit]);
+  deps.write(`PAM helper socket: ${socket.stdout.trim() || 'unknown'}`);
 }

@@ -153,6 +153,58 @@ describe('executeSteps', () => {
     expect(out[1]).toBe('  (exit 5, ignored: it broke)');
   });
 
+  describe.skipIf(process.getuid?.() !== 0)('compile (root: the output is chowned to root)', () => {
+    /** A compiler that writes its -o file (group- and world-writable, to see the mode fixed). */
+    function fakeCompiler(code = 0) {
+      const calls: string[][] = [];
+      const run: CommandRunner = async (cmd, args) => {
+        calls.push([cmd, ...args]);
+        const output = args[args.indexOf('-o') + 1] as string;
+        await writeFile(output, 'binary', { mode: 0o777 });
+        return { code, stdout: '', stderr: code ? 'error: expected ;' : '' };
+      };
+      return { calls, run };
+    }
+    const step = (output: string): Step => ({
+      kind: 'compile',
+      compiler: 'cc',
+      flags: ['-O2'],
+      source: '/src/native/x.c',
+      libs: ['-lpam'],
+      output,
+      mode: 0o755,
+    });
+
+    it('builds beside the output, then root-owned, its mode, renamed over the old one', async () => {
+      const output = join(dir, 'helper');
+      await writeFile(output, 'old', { mode: 0o700 });
+      const { calls, run } = fakeCompiler();
+      await executeSteps([step(output)], deps(run));
+      const [call] = calls;
+      expect(call?.slice(0, 3)).toEqual(['cc', '-O2', '-o']);
+      expect(call?.[3]).toMatch(new RegExp(`^${dir}/\\.helper\\.new-[0-9a-f]{8}$`));
+      expect(call?.slice(4)).toEqual(['/src/native/x.c', '-lpam']);
+      const info = await stat(output);
+      expect({ mode: info.mode & 0o7777, uid: info.uid, gid: info.gid }).toEqual({
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+      });
+      expect(await readFile(output, 'utf8')).toBe('binary');
+      expect(await readdir(dir)).toEqual(['helper']);
+    });
+
+    it('a failed build keeps the old binary and leaves no temporary file', async () => {
+      const output = join(dir, 'helper');
+      await writeFile(output, 'old');
+      await expect(executeSteps([step(output)], deps(fakeCompiler(1).run))).rejects.toThrow(
+        /Step 1 of 1 failed \(build .*cc failed \(exit 1\): error: expected ;/,
+      );
+      expect(await readFile(output, 'utf8')).toBe('old');
+      expect(await readdir(dir)).toEqual(['helper']);
+    });
+  });
+
   it('a dry run says every step and does none', async () => {
     const { calls, run } = recorder();
     await executeSteps(

@@ -5,7 +5,7 @@
  * the command again resumes (every step is idempotent).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, lstat, mkdir, rename, rm, symlink } from 'node:fs/promises';
+import { chmod, chown, lstat, mkdir, rename, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PrintosError } from '../../core/errors.js';
 import { errorCode, writeFileAtomic } from '../../core/files.js';
@@ -56,6 +56,8 @@ async function executeStep(step: Step, deps: ExecuteDeps): Promise<void> {
       return replaceLink(step.path, step.target);
     case 'write':
       return writeFileAtomic(step.path, step.content, { mode: step.mode });
+    case 'compile':
+      return compile(step, deps.run);
     case 'remove':
       return removeTree(step.path);
     case 'note':
@@ -109,6 +111,25 @@ async function copyInto(
     await rename(staging, to);
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Builds beside the output, then owner, mode and rename: see the step's description. */
+async function compile(step: Extract<Step, { kind: 'compile' }>, run: CommandRunner) {
+  const { output } = step;
+  const temp = join(dirname(output), `.${basename(output)}.new-${randomBytes(4).toString('hex')}`);
+  try {
+    const args = [...step.flags, '-o', temp, step.source, ...step.libs];
+    const result = await run(step.compiler, args);
+    if (result.code !== 0) {
+      throw new Error(`${step.compiler} failed (exit ${result.code}): ${result.stderr.trim()}`);
+    }
+    await chown(temp, 0, 0);
+    await chmod(temp, step.mode);
+    await rename(temp, output);
+  } catch (err) {
+    await rm(temp, { force: true });
     throw err;
   }
 }

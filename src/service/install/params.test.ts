@@ -9,6 +9,7 @@ describe('parseInstallParams', () => {
       prefix: '/opt/printos',
       dataDir: '/var/lib/printos',
       unitDir: '/etc/systemd/system',
+      pamHelper: true,
       noStart: false,
       dryRun: false,
     });

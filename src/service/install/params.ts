@@ -16,14 +16,23 @@ export const DEFAULTS = {
   unitDir: '/etc/systemd/system',
 } as const;
 
-/** Groups the unit adds: serial ports, and /etc/shadow for PAM checks of other accounts. */
-export const SERVICE_GROUPS = ['dialout', 'shadow'] as const;
+/**
+ * Groups the unit adds: serial ports. Not `shadow`: OS account passwords are checked by the
+ * root PAM helper (pam-helper.ts), so the service never reads password hashes.
+ */
+export const SERVICE_GROUPS = ['dialout'] as const;
 
 /**
- * What an install prefix may hold (src/update/layout.ts): the versions, the `current` link,
+ * What an install prefix may hold (src/update/layout.ts): the versions, the `current` and
+ * `stable` links,
  * and the updater's state file. Anything else means the folder is not ours.
  */
-export const PREFIX_ENTRIES: readonly string[] = ['versions', 'current', 'update-state.json'];
+export const PREFIX_ENTRIES: readonly string[] = [
+  'versions',
+  'current',
+  'stable',
+  'update-state.json',
+];
 
 /** Directories the unit hides from the service (ProtectHome=yes, PrivateTmp=yes). */
 export const HIDDEN_FROM_SERVICE = ['/home', '/root', '/run/user', '/tmp', '/var/tmp'] as const;
@@ -64,6 +73,8 @@ export const installParamsSchema = z.strictObject({
   unitDir: absolutePath('--unit-dir', 1).default(DEFAULTS.unitDir),
   /** The package root to install; the running one when not given. */
   source: absolutePath('--source', 1).optional(),
+  /** Build and set up the root PAM helper (false: --no-pam-helper). */
+  pamHelper: z.boolean().default(true),
   noStart: z.boolean().default(false),
   dryRun: z.boolean().default(false),
 });

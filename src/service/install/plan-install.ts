@@ -7,6 +7,14 @@ import { join } from 'node:path';
 import { PrintosError } from '../../core/errors.js';
 import type { DataDirInfo, PrefixInfo, UserInfo } from './facts.js';
 import {
+  PAM_HELPER,
+  type PamInstallFacts,
+  pamHelperNotes,
+  pamInstallSteps,
+  pamStartSteps,
+  refusePamHelper,
+} from './pam-helper.js';
+import {
   hiddenFromService,
   type InstallParams,
   isWithin,
@@ -43,6 +51,7 @@ export interface InstallFacts {
   prefix: PrefixInfo;
   dataDir: DataDirInfo;
   unitTemplate: string;
+  pam: PamInstallFacts;
 }
 
 const VERSION_NAME = /^[0-9A-Za-z][0-9A-Za-z.+-]{0,63}$/;
@@ -57,8 +66,9 @@ export function planInstall(params: InstallParams, facts: InstallFacts): Step[] 
   }
   const notes = refuseOrWarn(params, facts);
   const { user, prefix, dataDir } = params;
+  const group = serviceGroup(params, facts);
   // A new account gets its own group (--user-group); an existing one keeps its primary group.
-  const owner = `${user}:${serviceGroup(params, facts)}`;
+  const owner = `${user}:${group}`;
   const version = facts.source.version;
   const versionDir = join(prefix, 'versions', version);
   const steps: Step[] = notes.map((text) => ({ kind: 'note', text }));
@@ -89,11 +99,14 @@ export function planInstall(params: InstallParams, facts: InstallFacts): Step[] 
     steps.push({ kind: 'note', text: `${prefix}/current pointed at ${previous}` });
   }
   steps.push({ kind: 'link', path: join(prefix, 'current'), target });
+  // The supervisor starts from the last version that proved healthy (src/update/layout.ts).
+  steps.push({ kind: 'link', path: join(prefix, 'stable'), target });
   // The updater, running as the user, writes versions/ and swaps current.
   steps.push(run(['chown', '-R', owner, prefix], 'the updater writes new versions here'));
 
   const unitPath = join(params.unitDir, SERVICE_NAME);
   steps.push({ kind: 'mkdir', path: params.unitDir, mode: 0o755 });
+  steps.push(...pamInstallSteps(params, facts.pam, facts.source.root, group));
   steps.push({ kind: 'write', path: unitPath, content: unitText(params, facts), mode: 0o644 });
   steps.push(...systemdSteps(params, facts, unitPath));
   return steps;
@@ -107,6 +120,9 @@ function unitText(params: InstallParams, facts: InstallFacts): string {
     prefix: params.prefix,
     dataDir: params.dataDir,
     supplementaryGroups: SERVICE_GROUPS.filter((group) => facts.groups.includes(group)),
+    ...(params.pamHelper
+      ? { pam: { socketUnit: PAM_HELPER.socketUnit, socketPath: PAM_HELPER.socketPath } }
+      : {}),
   });
 }
 
@@ -133,7 +149,8 @@ function useraddStep(params: InstallParams): Step {
 }
 
 function systemdSteps(params: InstallParams, facts: InstallFacts, unitPath: string): Step[] {
-  const startCommand = `systemctl enable --now ${SERVICE_NAME}`;
+  const units = params.pamHelper ? [PAM_HELPER.socketUnit, SERVICE_NAME] : [SERVICE_NAME];
+  const startCommand = units.map((unit) => `systemctl enable --now ${unit}`).join(' && ');
   if (!facts.systemd) {
     return [
       {
@@ -149,6 +166,7 @@ function systemdSteps(params: InstallParams, facts: InstallFacts, unitPath: stri
     steps.push({ kind: 'note', text: `not started (--no-start); start it with: ${startCommand}` });
     return steps;
   }
+  steps.push(...pamStartSteps(params, facts.pam));
   steps.push(run(['systemctl', 'enable', '--now', SERVICE_NAME], 'start now and at boot'));
   // `enable --now` leaves a running service alone; a re-install must run the new version.
   if (facts.serviceActive) {
@@ -184,7 +202,10 @@ function refuseOrWarn(params: InstallParams, facts: InstallFacts): string[] {
   }
   refuseForeignPrefix(prefix, facts.prefix);
   refuseForeignDataDir(dataDir, facts.dataDir);
-  return hiddenPathNotes(params, facts).concat(missingGroupNotes(facts.groups));
+  refusePamHelper(params, prefix, dataDir, facts.pam);
+  return hiddenPathNotes(params, facts)
+    .concat(pamHelperNotes(params, facts.pam))
+    .concat(missingGroupNotes(facts.groups));
 }
 
 function refuseForeignPrefix(prefix: string, info: PrefixInfo): void {
@@ -233,7 +254,6 @@ function hiddenPathNotes(params: InstallParams, facts: InstallFacts): string[] {
 function missingGroupNotes(groups: readonly string[]): string[] {
   const why: Record<string, string> = {
     dialout: 'serial ports may be refused to the service',
-    shadow: 'the web interface cannot check the passwords of other OS accounts',
   };
   return SERVICE_GROUPS.filter((group) => !groups.includes(group)).map(
     (group) => `group ${group} does not exist here: ${why[group]}`,

@@ -2,11 +2,13 @@
  * `printos service uninstall [--purge]` as a list of steps: pure. Nothing is removed that
  * does not look like ours: the unit must carry install's marker, the prefix must hold
  * versions/ and the current link and nothing else of note, a data directory must be empty or hold settings.json,
- * and an account must be one install created (marker, uid ≥ 100). What is left is said.
+ * and an account must be one install created (marker, uid ≥ 100). The PAM helper's units and
+ * /etc/pam.d file go only when marked, its binary only under its own name. What is left is said.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PrintosError } from '../../core/errors.js';
 import type { DataDirInfo, PrefixInfo, UserInfo } from './facts.js';
+import { PAM_HELPER, type PamUninstallFacts, pamUninstallSteps } from './pam-helper.js';
 import { DEFAULTS, PREFIX_ENTRIES, SERVICE_NAME, type UninstallParams } from './params.js';
 import { USER_MARKER } from './plan-install.js';
 import type { Step } from './steps.js';
@@ -43,6 +45,7 @@ export interface UninstallFacts {
   prefix: PrefixInfo;
   dataDir: DataDirInfo;
   user: UserInfo;
+  pam: PamUninstallFacts;
 }
 
 export function planUninstall(
@@ -66,12 +69,21 @@ export function planUninstall(
       // Not loaded (already removed by hand, or never started): nothing to stop.
       mayFail: true,
     });
+    if (facts.pam.socketUnit.exists && facts.pam.socketUnit.ours) {
+      steps.push({
+        kind: 'run',
+        argv: ['systemctl', 'disable', '--now', PAM_HELPER.socketUnit],
+        why: 'stop the PAM helper socket',
+        mayFail: true,
+      });
+    }
   }
-  steps.push(...unitSteps(targets.unitPath, facts));
+  const pam = pamUninstallSteps(dirname(targets.unitPath), facts.pam);
+  steps.push(...unitSteps(targets.unitPath, facts), ...pam.files);
   if (facts.systemd) {
     steps.push({ kind: 'run', argv: ['systemctl', 'daemon-reload'], why: 'forget the unit' });
   }
-  steps.push(prefixStep(targets.prefix, facts.prefix));
+  steps.push(prefixStep(targets.prefix, facts.prefix), ...pam.helper);
   if (!params.purge) {
     steps.push(
       note(

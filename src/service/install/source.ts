@@ -18,6 +18,8 @@ export const PACKAGE_ENTRIES = [
   'node_modules',
   'release-key.pem',
   'packaging',
+  // The PAM helper's C source: install builds it as root (pam-helper.ts).
+  'native',
   'README.md',
   'LICENSE',
 ] as const;

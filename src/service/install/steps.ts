@@ -17,6 +17,20 @@ export type Step =
   | { kind: 'link'; path: string; target: string }
   /** A file written atomically. */
   | { kind: 'write'; path: string; content: string; mode: number }
+  /**
+   * A C program built as root: `compiler flags -o <temporary> source libs` beside `output`,
+   * then made root-owned with `mode` and renamed over `output` (a half-built or still
+   * writable binary never appears under its name).
+   */
+  | {
+      kind: 'compile';
+      compiler: string;
+      flags: readonly string[];
+      source: string;
+      libs: readonly string[];
+      output: string;
+      mode: number;
+    }
   /** A file or a whole tree removed. */
   | { kind: 'remove'; path: string }
   /** Something the user must know or do; nothing is changed. */
@@ -39,6 +53,10 @@ export function describeStep(step: Step): string {
       return `point ${step.path} at ${step.target}`;
     case 'write':
       return `write ${step.path} (mode ${octal(step.mode)})`;
+    case 'compile': {
+      const command = [step.compiler, ...step.flags, '-o', step.output, step.source, ...step.libs];
+      return `build ${step.output} (${command.map(shellWord).join(' ')}), owned by root, mode ${octal(step.mode)}`;
+    }
     case 'remove':
       return `remove ${step.path}`;
     case 'note':

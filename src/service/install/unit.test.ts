@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseInstalledUnit, renderUnit, UNIT_MARKER, type UnitValues } from './unit.js';
+import {
+  parseInstalledPamService,
+  parseInstalledUnit,
+  renderPamService,
+  renderPamSocket,
+  renderUnit,
+  UNIT_MARKER,
+  type UnitValues,
+} from './unit.js';
 
-const TEMPLATE = readFileSync(
-  new URL('../../../packaging/printos.service', import.meta.url),
-  'utf8',
-);
+const packaged = (name: string) =>
+  readFileSync(new URL(`../../../packaging/${name}`, import.meta.url), 'utf8');
+const TEMPLATE = packaged('printos.service');
 
 const VALUES: UnitValues = {
   user: 'printos',
@@ -13,7 +20,8 @@ const VALUES: UnitValues = {
   node: '/usr/bin/node',
   prefix: '/opt/printos',
   dataDir: '/var/lib/printos',
-  supplementaryGroups: ['dialout', 'shadow'],
+  supplementaryGroups: ['dialout'],
+  pam: { socketUnit: 'printos-pam.socket', socketPath: '/run/printos/pam.sock' },
 };
 
 function directives(text: string): Map<string, string[]> {
@@ -38,18 +46,18 @@ describe('renderUnit with the repository template', () => {
     ['Type', 'simple'],
     ['User', 'printos'],
     ['Group', 'printos'],
-    ['Environment', 'PRINTOS_HOME=/var/lib/printos'],
+    ['Wants', 'printos-pam.socket'],
     [
       'ExecStart',
-      '/usr/bin/node --optimize-for-size /opt/printos/current/bin/printos.js start --supervised --data-dir /var/lib/printos',
+      '/usr/bin/node --optimize-for-size /opt/printos/stable/bin/printos.js start --supervised --data-dir /var/lib/printos',
     ],
     ['Restart', 'always'],
     ['RestartSec', '2'],
     ['KillSignal', 'SIGTERM'],
-    ['TimeoutStopSec', '30'],
+    ['TimeoutStopSec', '90'],
     ['AmbientCapabilities', 'CAP_NET_BIND_SERVICE'],
     ['CapabilityBoundingSet', 'CAP_NET_BIND_SERVICE'],
-    ['SupplementaryGroups', 'dialout shadow'],
+    ['SupplementaryGroups', 'dialout'],
     ['NoNewPrivileges', 'yes'],
     ['ProtectSystem', 'strict'],
     ['ReadWritePaths', '/var/lib/printos /opt/printos'],
@@ -63,6 +71,29 @@ describe('renderUnit with the repository template', () => {
     ['WantedBy', 'multi-user.target'],
   ])('%s=%s', (key, value) => {
     expect(d.get(key)).toEqual([value]);
+  });
+
+  it.each([
+    ['Environment', ['PRINTOS_HOME=/var/lib/printos', 'PRINTOS_PAM_SOCKET=/run/printos/pam.sock']],
+    ['After', ['network.target', 'printos-pam.socket']],
+  ])('%s=%j', (key, values) => {
+    expect(d.get(key)).toEqual(values);
+  });
+
+  it('leaves out every line naming the PAM socket without the helper', () => {
+    const { pam: _pam, ...withoutPam } = VALUES;
+    const plain = renderUnit(TEMPLATE, withoutPam);
+    const p = directives(plain);
+    expect(p.get('Environment')).toEqual(['PRINTOS_HOME=/var/lib/printos']);
+    expect(p.get('After')).toEqual(['network.target']);
+    expect(p.has('Wants')).toBe(false);
+    // Only those lines: everything else is the same.
+    const dropped = text.split('\n').filter((line) => !plain.split('\n').includes(line));
+    expect(dropped).toEqual([
+      'Wants=printos-pam.socket',
+      'After=printos-pam.socket',
+      'Environment=PRINTOS_PAM_SOCKET=/run/printos/pam.sock',
+    ]);
   });
 
   it('leaves serial devices visible', () => {
@@ -102,6 +133,77 @@ describe('renderUnit refuses', () => {
     expect(() => renderUnit(TEMPLATE, { ...VALUES, user: 'x\nExecStartPre=/bin/sh' })).toThrow(
       /line break/,
     );
+  });
+});
+
+describe('the PAM helper units', () => {
+  const socket = directives(
+    renderPamSocket(packaged('printos-pam.socket'), {
+      group: 'printos',
+      socketPath: '/run/printos/pam.sock',
+    }),
+  );
+  const service = directives(
+    renderPamService(packaged('printos-pam@.service'), {
+      helperPath: '/usr/local/libexec/printos/printos-pam-helper',
+    }),
+  );
+
+  it.each([
+    ['ListenStream', '/run/printos/pam.sock'],
+    ['SocketUser', 'root'],
+    ['SocketGroup', 'printos'],
+    ['SocketMode', '0660'],
+    ['Accept', 'yes'],
+    ['MaxConnections', '4'],
+    ['RemoveOnStop', 'yes'],
+    ['WantedBy', 'sockets.target'],
+  ])('socket: %s=%s', (key, value) => {
+    expect(socket.get(key)).toEqual([value]);
+  });
+
+  it.each([
+    ['ExecStart', '/usr/local/libexec/printos/printos-pam-helper printos'],
+    ['StandardInput', 'socket'],
+    ['StandardOutput', 'socket'],
+    ['StandardError', 'journal'],
+    ['User', 'root'],
+    ['RuntimeMaxSec', '30'],
+    ['CapabilityBoundingSet', 'CAP_AUDIT_WRITE'],
+    ['NoNewPrivileges', 'yes'],
+    ['PrivateNetwork', 'yes'],
+    ['RestrictAddressFamilies', 'AF_UNIX AF_NETLINK'],
+    ['ProtectSystem', 'strict'],
+    ['ProtectHome', 'read-only'],
+    ['PrivateTmp', 'yes'],
+    ['LockPersonality', 'yes'],
+    ['MemoryDenyWriteExecute', 'yes'],
+    ['SystemCallArchitectures', 'native'],
+  ])('service: %s=%s', (key, value) => {
+    expect(service.get(key)).toEqual([value]);
+  });
+
+  it('has no [Install] section: the socket starts it', () => {
+    expect(service.has('WantedBy')).toBe(false);
+  });
+
+  it('refuses templates without their placeholder', () => {
+    expect(() =>
+      renderPamService(`# ${UNIT_MARKER}\nExecStart=/bin/true`, { helperPath: '/x' }),
+    ).toThrow(/@PAM_HELPER@/);
+    expect(() =>
+      renderPamSocket(`# ${UNIT_MARKER}\n@GROUP@`, { group: 'g', socketPath: '/s' }),
+    ).toThrow(/@PAM_SOCKET@/);
+  });
+
+  it('parseInstalledPamService reads the helper back', () => {
+    const text = renderPamService(packaged('printos-pam@.service'), { helperPath: '/opt/h/x' });
+    expect(parseInstalledPamService(text)).toEqual({ ours: true, helperPath: '/opt/h/x' });
+    expect(parseInstalledPamService('[Service]\nExecStart=/usr/bin/x y\n')).toEqual({
+      ours: false,
+      helperPath: '/usr/bin/x',
+    });
+    expect(parseInstalledPamService('')).toEqual({ ours: false });
   });
 });
 
