@@ -3,6 +3,8 @@
  *
  *   <prefix>/versions/<version>/   a whole package root (bin/, dist/, node_modules/…)
  *   <prefix>/current -> versions/<version>   what the service runs
+ *   <prefix>/stable -> versions/<version>    the last version that proved healthy: the
+ *                                             unit starts the supervisor from there
  *   <prefix>/update-state.json    a trial in progress, and the last update's outcome
  *
  * A new version is unpacked beside the running one and `current` is swapped by renaming a
@@ -98,15 +100,28 @@ export async function installVersion(
 }
 
 /** Points `current` at versions/<version>, atomically. */
-export async function switchCurrent(prefix: string, version: string): Promise<void> {
+export function switchCurrent(prefix: string, version: string): Promise<void> {
+  return switchLink(prefix, 'current', version);
+}
+
+/**
+ * Points `stable` at a version that proved healthy: the unit starts the supervisor from
+ * there, so the code that decides about a trial is never the code on trial (a power cut
+ * during a trial, or a release whose supervisor cannot start, still rolls back).
+ */
+export function switchStable(prefix: string, version: string): Promise<void> {
+  return switchLink(prefix, 'stable', version);
+}
+
+async function switchLink(prefix: string, link: string, version: string): Promise<void> {
   const dir = versionDir(prefix, version);
   if (!existsSync(join(dir, COMPLETE_MARK)) && !existsSync(join(dir, 'package.json'))) {
     throw new PrintosError('UPDATE_FAILED', `versions/${version} is not a complete install.`);
   }
-  const temp = join(prefix, `.current-${randomBytes(4).toString('hex')}`);
+  const temp = join(prefix, `.${link}-${randomBytes(4).toString('hex')}`);
   await symlink(join('versions', version), temp);
   try {
-    await rename(temp, join(prefix, 'current'));
+    await rename(temp, join(prefix, link));
   } catch (err) {
     await rm(temp, { force: true });
     throw err;

@@ -1,11 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/log.js';
-import { currentVersion, readUpdateState, switchCurrent, writeUpdateState } from './layout.js';
+import {
+  currentVersion,
+  readUpdateState,
+  switchCurrent,
+  switchStable,
+  writeUpdateState,
+} from './layout.js';
 import { EXIT_RESTART, Supervisor } from './supervisor.js';
 
 /** A child process stand-in: the test scripts what it says and when it exits. */
@@ -45,6 +51,7 @@ beforeEach(async () => {
   await makeVersion('1.0.0');
   await makeVersion('1.1.0');
   await switchCurrent(prefix, '1.0.0');
+  await switchStable(prefix, '1.0.0');
 });
 
 afterEach(async () => {
@@ -118,6 +125,7 @@ describe('Supervisor', () => {
     );
     expect(await run).toBe(0);
     expect(await currentVersion(prefix)).toBe('1.1.0');
+    expect(await readlink(join(prefix, 'stable'))).toBe(join('versions', '1.1.0'));
     const state = await readUpdateState(prefix);
     expect(state.trial).toBeNull();
     expect(state.last).toMatchObject({ from: '1.0.0', to: '1.1.0', outcome: 'installed' });
@@ -131,6 +139,7 @@ describe('Supervisor', () => {
     expect(await run).toBe(0);
     expect(children.map((c) => c.script.split('/').at(-3))).toEqual(['1.1.0', '1.0.0']);
     expect(await currentVersion(prefix)).toBe('1.0.0');
+    expect(await readlink(join(prefix, 'stable'))).toBe(join('versions', '1.0.0'));
     const state = await readUpdateState(prefix);
     expect(state.trial).toBeNull();
     expect(state.last).toMatchObject({ to: '1.1.0', outcome: 'rolled-back' });

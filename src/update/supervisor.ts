@@ -18,6 +18,7 @@ import {
   pruneVersions,
   readUpdateState,
   switchCurrent,
+  switchStable,
   type UpdateState,
   versionDir,
   writeUpdateState,
@@ -156,6 +157,7 @@ export class Supervisor {
       trial: null,
       last: { from, to: version, outcome: 'installed', at: new Date().toISOString() },
     });
+    await switchStable(this.deps.prefix, version);
     await pruneVersions(this.deps.prefix, [version, from]).catch(() => []);
     this.deps.log.info({ from, to: version }, 'supervisor: update installed');
     return true;

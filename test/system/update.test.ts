@@ -22,7 +22,12 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unpackRelease } from '../../src/update/archive.js';
-import { installVersion, readUpdateState, switchCurrent } from '../../src/update/layout.js';
+import {
+  installVersion,
+  readUpdateState,
+  switchCurrent,
+  switchStable,
+} from '../../src/update/layout.js';
 import { archiveName, parseManifest } from '../../src/update/manifest.js';
 import { generateReleaseKeys, signManifest } from '../../src/update/signing.js';
 import { eventually, type LongRun, printos, spawnPrintos } from './processes.js';
@@ -106,7 +111,8 @@ function startService(): void {
   service = spawn(
     process.execPath,
     [
-      join(prefix, 'current', 'bin', 'printos.js'),
+      // As the unit runs it: the supervisor from the last healthy version.
+      join(prefix, 'stable', 'bin', 'printos.js'),
       'start',
       '--supervised',
       '--data-dir',
@@ -173,6 +179,7 @@ beforeAll(async () => {
   const archive = join(v1, archiveName('1.0.0'));
   await installVersion(prefix, '1.0.0', (dest) => unpackRelease(archive, dest));
   await switchCurrent(prefix, '1.0.0');
+  await switchStable(prefix, '1.0.0');
 
   cloud = spawnPrintos(['cloud', '--port', '0', '--data-dir', cloudDir]);
   const [, url] = await cloud.waitFor(/listening on (http:\/\/\S+)/);
@@ -241,6 +248,7 @@ describe('printos update against the self-hosted cloud', () => {
     expect(run.stdout).toContain('printos 1.1.0 is running');
     expect(await runningVersion()).toBe('1.1.0');
     expect(await readlink(join(prefix, 'current'))).toBe(join('versions', '1.1.0'));
+    expect(await readlink(join(prefix, 'stable'))).toBe(join('versions', '1.1.0'));
     expect((await stat(join(prefix, 'versions', '1.0.0'))).isDirectory()).toBe(true);
     const state = await readUpdateState(prefix);
     expect(state.trial).toBeNull();
@@ -254,6 +262,7 @@ describe('printos update against the self-hosted cloud', () => {
     expect(run.stderr).toMatch(/rolled back/);
     await waitForVersion('1.1.0');
     expect(await readlink(join(prefix, 'current'))).toBe(join('versions', '1.1.0'));
+    expect(await readlink(join(prefix, 'stable'))).toBe(join('versions', '1.1.0'));
     const state = await readUpdateState(prefix);
     expect(state.last).toMatchObject({ from: '1.1.0', to: '1.2.0', outcome: 'rolled-back' });
     expect(serviceOutput).toContain('broken release');
