@@ -47,7 +47,7 @@ export async function writeFileAtomic(
 }
 
 /** Flushes a directory's entries; not possible on every platform (Windows), so best effort. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   try {
     const handle = await open(dir, 'r');
     try {

@@ -3,14 +3,14 @@
  * them on the way, and collects the text fields. Size limits end the upload with
  * PAYLOAD_TOO_LARGE, and every file written so far is deleted on any failure.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { PrintosError } from '../../core/errors.js';
+import { hashMeter } from '../../core/hash-meter.js';
 
 export interface ReceivedFile {
   field: string;
@@ -81,23 +81,15 @@ async function saveStream(
   options: ReceiveOptions,
 ): Promise<ReceivedFile> {
   const tempPath = join(options.tempDir, `.upload-${randomBytes(8).toString('hex')}`);
-  const hash = createHash('sha256');
-  let size = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      size += chunk.length;
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
+  const meter = hashMeter();
   try {
-    await pipeline(stream, meter, createWriteStream(tempPath, { mode: 0o600 }));
+    await pipeline(stream, meter.stream, createWriteStream(tempPath, { mode: 0o600 }));
     if (stream.truncated) throw tooLarge(options.maxFileBytes);
   } catch (err) {
     await rm(tempPath, { force: true });
     throw err;
   }
-  return { field, filename, tempPath, size, sha256: hash.digest('hex') };
+  return { field, filename, tempPath, ...meter.result() };
 }
 
 function tooLarge(limit: number): PrintosError {

@@ -5,13 +5,13 @@
  * cloud never holds the key. Staging copies the files into a temporary directory, hashing
  * the archive on the way, so what is served is exactly what was checked.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PrintosError } from '../../core/errors.js';
+import { hashMeter } from '../../core/hash-meter.js';
 import {
   MAX_MANIFEST_BYTES,
   parseManifest,
@@ -140,18 +140,10 @@ async function writeSynced(path: string, data: string | Buffer): Promise<void> {
 }
 
 async function copyHashed(from: string, to: string): Promise<{ size: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      size += chunk.length;
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
+  const meter = hashMeter();
   await pipeline(
     createReadStream(from),
-    meter,
+    meter.stream,
     createWriteStream(to, { flags: 'wx', mode: 0o600 }),
   );
   // A FileHandle's own write stream keeps it busy (close() would wait): flush by a second open.
@@ -161,7 +153,7 @@ async function copyHashed(from: string, to: string): Promise<{ size: number; sha
   } finally {
     await handle.close();
   }
-  return { size, sha256: hash.digest('hex') };
+  return meter.result();
 }
 
 /** Removes staging directories that a crashed publish left behind (never a fresh one). */
@@ -173,19 +165,5 @@ export async function removeStaleStaging(releasesDir: string, now: number): Prom
     if (info && now - info.mtimeMs > STALE_STAGING_MS) {
       await rm(path, { recursive: true, force: true });
     }
-  }
-}
-
-/** Flushes a directory's entries after a rename; best effort (not every platform can). */
-export async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // The rename has happened; only its durability across a power cut is weaker.
   }
 }

@@ -9,11 +9,12 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
 import { PrintosError } from '../../core/errors.js';
+import { syncDirectory } from '../../core/files.js';
 import type { Logger } from '../../core/log.js';
 import { releaseManifestSchema } from '../../update/manifest.js';
 import type { Store } from '../store/index.js';
 import type { ReleaseRow } from '../store/releases.js';
-import { readReleaseDir, removeStaleStaging, stageRelease, syncDir } from './release-files.js';
+import { readReleaseDir, removeStaleStaging, stageRelease } from './release-files.js';
 
 export interface ReleaseServiceDeps {
   store: Store;
@@ -84,7 +85,7 @@ export class ReleaseService {
         signature: source.signature,
         published_at: now(),
       });
-      if (outcome === 'published') await syncDir(releasesDir);
+      if (outcome === 'published') await syncDirectory(releasesDir);
       log.info({ version: source.manifest.version, outcome }, 'release published');
       return { outcome, release: this.view(source.manifest.version) };
     } finally {
