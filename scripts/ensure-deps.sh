@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # The web tests: Chromium driven by playwright-core, curl and iproute2 inside network
 # namespaces, and PAM's headers plus a compiler for authenticate-pam's native build (npm ci
 # compiles it, so these come before it).
-packages=(python3 chromium curl iproute2 libpam0g-dev g++ make)
+# systemd: systemd-analyze verify checks the units; gcc + libpam0g-dev build the PAM helper.
+packages=(python3 chromium curl iproute2 libpam0g-dev gcc g++ make systemd)
 if [ "${1:-}" = "--bench" ]; then
   # printcore (Printrun's sender) is the benchmark's peer; printcore ships its compiled line parser.
   packages+=(printrun-common printcore)

@@ -38,6 +38,7 @@ describe('settings schema', () => {
         openBrowser: true,
         allowedHosts: [],
       },
+      update: { enabled: true, checkIntervalHours: 24 },
     });
     expect(DEFAULT_SETTINGS).toEqual(parseSettings({}));
   });
@@ -168,6 +169,8 @@ describe('SETTING_FIELDS', () => {
       'web.keyFile',
       'web.openBrowser',
       'web.allowedHosts',
+      'update.enabled',
+      'update.checkIntervalHours',
     ]);
     const caFile = SETTING_FIELDS.find((f) => f.key === 'cloud.caFile');
     expect(caFile?.types).toEqual(expect.arrayContaining(['string', 'null']));
@@ -215,5 +218,19 @@ describe('web settings', () => {
     expected.forEach((prefix, i) => {
       expect(problems[i]).toContain(prefix);
     });
+  });
+});
+
+describe('update settings', () => {
+  it.each([
+    [{ checkIntervalHours: 0 }, 'update.checkIntervalHours'],
+    [{ checkIntervalHours: 1.5 }, 'update.checkIntervalHours'],
+    [{ enabled: 'yes' }, 'update.enabled'],
+  ])('refuses %j', (update, key) => {
+    expect(() => parseSettings({ update })).toThrow(key);
+  });
+
+  it('checks at most once an hour', () => {
+    expect(parseSettings({ update: { checkIntervalHours: 1 } }).update.checkIntervalHours).toBe(1);
   });
 });

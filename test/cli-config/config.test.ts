@@ -107,6 +107,8 @@ describe('printos config', () => {
       'web.keyFile',
       'web.openBrowser',
       'web.allowedHosts',
+      'update.enabled',
+      'update.checkIntervalHours',
     ]);
     expect(rows[4]).toMatchObject({ key: 'local.port', value: 9000, default: 8008 });
   });
