@@ -1,68 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+/**
+ * The printos entry point. `printos start --supervised` (what the systemd unit runs) goes
+ * straight to the supervisor, which lives as long as the service and so loads no CLI
+ * framework, schema library or logger; every other command goes to the CLI program.
+ */
 import { reportCliError } from './cli/handle-error.js';
 
-/** The installed package's version (a release may carry another than the checkout's). */
-function packageVersion(): string {
-  try {
-    const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-    const { version } = JSON.parse(text) as { version?: unknown };
-    return typeof version === 'string' ? version : 'unknown';
-  } catch {
-    return 'unknown';
+async function run(argv: string[]): Promise<number> {
+  if (argv[2] === 'start') {
+    const lean = await import('./update/supervisor-main.js');
+    if (lean.wantsSupervisor(argv)) return lean.runSupervisor(argv).catch(reportCliError);
   }
+  return (await import('./cli/program.js')).main(argv);
 }
 
-type Register = (program: Command) => void;
-
-/**
- * Each command's module, loaded only when needed: `printos print` must not pay for
- * zod schemas, the web server or SQLite that other commands use (start-up CPU is
- * measured by the benchmark). Help and unknown commands load them all.
- */
-const COMMANDS: Record<string, () => Promise<Register>> = {
-  start: async () => (await import('./cli/start.js')).registerStart,
-  login: async () => (await import('./cli/login.js')).registerLogin,
-  logout: async () => (await import('./cli/logout.js')).registerLogout,
-  status: async () => (await import('./cli/status.js')).registerStatus,
-  printers: async () => (await import('./cli/printers.js')).registerPrinters,
-  config: async () => (await import('./cli/config.js')).registerConfig,
-  cloud: async () => (await import('./cli/cloud.js')).registerCloud,
-  print: async () => (await import('./cli/print.js')).registerPrint,
-  logs: async () => (await import('./cli/logs.js')).registerLogs,
-  ports: async () => (await import('./cli/ports.js')).registerPorts,
-  update: async () => (await import('./cli/update.js')).registerUpdate,
-  service: async () => (await import('./cli/service.js')).registerService,
-  'virtual-printer': async () => (await import('./cli/virtual-printer.js')).registerVirtualPrinter,
-  release: async () => (await import('./cli/release.js')).registerRelease,
-};
-
-async function buildProgram(argv: string[]): Promise<Command> {
-  const program = new Command('printos')
-    .description('printos: a 3D printer host (an open 3DPrinterOS Client)')
-    .version(packageVersion())
-    .exitOverride()
-    .showHelpAfterError();
-  const name = argv[2];
-  const only = name !== undefined ? COMMANDS[name] : undefined;
-  const loaders = only ? [only] : Object.values(COMMANDS);
-  for (const register of await Promise.all(loaders.map((load) => load()))) register(program);
-  // The program's options (--version, --help) only before a command: `printos release
-  // --version 1.2.3` is release's option. Set after registering, so that commands do not
-  // inherit it (a parent's --data-dir stays valid after its subcommand: `cloud user add
-  // a@b --data-dir x`).
-  program.enablePositionalOptions();
-  return program;
-}
-
-async function main(argv: string[]): Promise<number> {
-  try {
-    await (await buildProgram(argv)).parseAsync(argv);
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    return reportCliError(err);
-  }
-}
-
-process.exitCode = await main(process.argv);
+process.exitCode = await run(process.argv);

@@ -146,20 +146,14 @@ function parseSize(text: string): number {
   return bytes;
 }
 
-/** The supervisor: runs `printos start` (the same options) from <prefix>/current as a child. */
-async function supervise(opts: StartOptions): Promise<number> {
-  const { findInstall, runningPackageRoot } = await import('../update/layout.js');
-  const { Supervisor } = await import('../update/supervisor.js');
-  const install = findInstall(runningPackageRoot());
-  if (!install) {
-    throw new PrintosError(
-      'UPDATE_NOT_INSTALLED',
-      '--supervised runs an installed printos (<prefix>/versions/<version> with a current link, as printos service install makes it); this copy is not one.',
-    );
-  }
-  const log = createLogger({ level: opts.logLevel ?? 'info' }).child({ part: 'supervisor' });
-  const startArgs = process.argv.slice(3).filter((arg) => arg !== '--supervised');
-  return new Supervisor({ prefix: install.prefix, startArgs, log }).run();
+/**
+ * The supervisor: runs `printos start` (the same options) from <prefix>/current as a child.
+ * main.ts normally starts it before loading the CLI (a lean process); this is the same
+ * for a program built without that shortcut (tests).
+ */
+async function supervise(_opts: StartOptions): Promise<number> {
+  const { runSupervisor } = await import('../update/supervisor-main.js');
+  return runSupervisor(process.argv);
 }
 
 function webOptions(opts: StartOptions) {

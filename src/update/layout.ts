@@ -25,7 +25,6 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
 import { PrintosError } from '../core/errors.js';
 import { readJsonFile, writeFileAtomic } from '../core/files.js';
 
@@ -142,22 +141,18 @@ export async function pruneVersions(prefix: string, keep: string[]): Promise<str
   return removed;
 }
 
-const updateStateSchema = z.object({
+export interface UpdateState {
   /** An update waiting for the new version to prove healthy. */
-  trial: z.object({ from: z.string(), to: z.string(), startedAt: z.string() }).nullable(),
+  trial: { from: string; to: string; startedAt: string } | null;
   /** How the last update ended, shown by the web interface and `printos update --check`. */
-  last: z
-    .object({
-      from: z.string(),
-      to: z.string(),
-      outcome: z.enum(['installed', 'rolled-back']),
-      at: z.string(),
-      reason: z.string().optional(),
-    })
-    .nullable(),
-});
-
-export type UpdateState = z.infer<typeof updateStateSchema>;
+  last: {
+    from: string;
+    to: string;
+    outcome: 'installed' | 'rolled-back';
+    at: string;
+    reason?: string;
+  } | null;
+}
 
 const EMPTY_STATE: UpdateState = { trial: null, last: null };
 
@@ -165,10 +160,51 @@ function stateFile(prefix: string): string {
   return join(prefix, 'update-state.json');
 }
 
+/**
+ * The state file, checked by hand rather than with zod: the supervisor reads it, and it
+ * stays a small process on a Pi (loading zod costs ~13 MB of RSS). A file that is not
+ * exactly this shape counts as no state.
+ */
 export async function readUpdateState(prefix: string): Promise<UpdateState> {
-  const raw = await readJsonFile(stateFile(prefix)).catch(() => null);
-  const parsed = updateStateSchema.safeParse(raw);
-  return parsed.success ? parsed.data : EMPTY_STATE;
+  const raw = (await readJsonFile(stateFile(prefix)).catch(() => null)) as Record<
+    string,
+    unknown
+  > | null;
+  if (!isRecord(raw)) return EMPTY_STATE;
+  const trial = raw.trial === null ? null : readTrial(raw.trial);
+  const last = raw.last === null ? null : readLast(raw.last);
+  if (trial === undefined || last === undefined) return EMPTY_STATE;
+  return { trial, last };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function strings(value: Record<string, unknown>, keys: string[]): boolean {
+  return keys.every((key) => typeof value[key] === 'string');
+}
+
+function readTrial(value: unknown): UpdateState['trial'] | undefined {
+  if (!isRecord(value) || !strings(value, ['from', 'to', 'startedAt'])) return undefined;
+  return {
+    from: value.from as string,
+    to: value.to as string,
+    startedAt: value.startedAt as string,
+  };
+}
+
+function readLast(value: unknown): UpdateState['last'] | undefined {
+  if (!isRecord(value) || !strings(value, ['from', 'to', 'at'])) return undefined;
+  if (value.outcome !== 'installed' && value.outcome !== 'rolled-back') return undefined;
+  if (value.reason !== undefined && typeof value.reason !== 'string') return undefined;
+  return {
+    from: value.from as string,
+    to: value.to as string,
+    outcome: value.outcome,
+    at: value.at as string,
+    ...(typeof value.reason === 'string' ? { reason: value.reason } : {}),
+  };
 }
 
 export async function writeUpdateState(prefix: string, state: UpdateState): Promise<void> {

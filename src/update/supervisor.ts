@@ -12,7 +12,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { Logger } from '../core/log.js';
 import {
   currentVersion,
   pruneVersions,
@@ -48,11 +47,17 @@ export function isReadyMessage(value: unknown): value is ReadyMessage {
   );
 }
 
+/** What the supervisor logs with: pino's shape, without pino (supervisor-main.ts). */
+export interface SupervisorLog {
+  info(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
 export interface SupervisorDeps {
   prefix: string;
   /** Arguments of the child's `start` (without --supervised). */
   startArgs: string[];
-  log: Logger;
+  log: SupervisorLog;
   /** How long a new version has to become healthy (default 120 s: a Pi starts slowly). */
   healthTimeoutMs?: number;
   /** How long a stopping child may take before SIGKILL (a print's safe stop included). */

@@ -3,12 +3,15 @@
  * (escaped), the install button, the refusal during a print with the offer to update when
  * idle, re-authentication for remote users, and the under-voltage warning.
  */
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PrintosError } from '../../src/core/errors.js';
 import type { UpdateStatus } from '../../src/update/updater.js';
 import type { WebUpdates } from '../../src/web/types.js';
 import { fakePrinter, type Harness, REMOTE, Visitor, webHarness } from './harness.js';
 import { type Browser, launchBrowser, withPage } from './support/index.js';
+
+const SHOTS = join(import.meta.dirname, '../../docs/screenshots');
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -171,6 +174,7 @@ describe('in the browser', () => {
       await Promise.all([page.waitForNavigation(), page.click('#update-banner a')]);
       expect(new URL(page.url()).pathname).toBe('/update');
       expect(await page.textContent('#update-notes')).toBe('Faster <b>prints</b>');
+      await page.screenshot({ path: join(SHOTS, 'update.png'), fullPage: true });
       await Promise.all([page.waitForNavigation(), page.click('button:has-text("Update now")')]);
       expect(await page.textContent('#update-phase')).toContain('Downloading the release');
     });

@@ -17,6 +17,7 @@ section,.card{background:#fff;border:1px solid #d8dee4;border-radius:.5rem;paddi
 .grid{display:grid;gap:1rem;grid-template-columns:repeat(auto-fill,minmax(19rem,1fr))}
 label{display:block;margin:.6rem 0 .2rem;font-weight:600}
 label.check{display:flex;gap:.4rem;align-items:center;font-weight:400}
+pre{white-space:pre-wrap;overflow-wrap:anywhere}
 input[type=email],input[type=password],input[type=text],input[type=number],input[type=file],select,textarea{width:100%;padding:.5rem;font-size:1rem;border:1px solid #b6c0c9;border-radius:.35rem;background:#fff}
 button,.button{display:inline-block;padding:.5rem .9rem;font-size:.95rem;border:1px solid #14532d;border-radius:.35rem;background:#14532d;color:#fff;cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:#14532d}
