@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectPrinter } from './app.js';
-import { announceReady, buildUpdater, EXIT_RESTART, runningVersion } from './app-update.js';
+import { announceReady, buildUpdater, EXIT_RESTART, runningPackage } from './app-update.js';
 import { createCloudServer } from './cloud-server/server.js';
 import { parsePrinterSettings } from './config/printer-settings.js';
 import { cloudUrlProblem, type Settings } from './config/settings.js';
@@ -133,7 +133,7 @@ export async function runClientService(options: ClientServiceOptions): Promise<n
       offline: built.service.offline,
       printers: (await built.entries()).map((e) => ({ id: e.id, port: e.port })),
     });
-    announceReady(built.localUrl);
+    announceReady(built.localUrl, built.version);
     const reason = await shutdown.reason;
     log.info({ reason }, 'stopping the service');
     const interrupted = await built.service.stop();
@@ -290,7 +290,9 @@ async function buildService(input: BuildInput) {
     });
     log.info({ bytes: bundle.zip.length }, 'logs sent to the cloud');
   };
+  const running = await runningPackage();
   const updater = buildUpdater({
+    running,
     settings,
     cloudUrl,
     ...(settings.cloud.caFile ? { ca: loadCa(settings.cloud.caFile) } : {}),
@@ -300,11 +302,6 @@ async function buildService(input: BuildInput) {
     requestRestart: () => requestShutdown(RESTART_FOR_UPDATE),
     ...(options.updateCheckMs ? { intervalMs: options.updateCheckMs } : {}),
   });
-  const updates = {
-    status: () => updater.status(),
-    check: () => updater.check(),
-    apply: (o: { whenIdle: boolean }) => updater.apply(o),
-  };
   // A Raspberry Pi reports under-voltage; elsewhere the monitor finds nothing to read.
   const power = new PowerMonitor({ log: log.child({ part: 'power' }) });
   const warnPower = () => powerWarning(power.state());
@@ -328,7 +325,7 @@ async function buildService(input: BuildInput) {
     settings: { ...settings, local: { port }, web: webSettings(settings, options) },
     openBrowser: options.openBrowser !== false && settings.web.openBrowser,
     onlineLogin: (email, digest) => loginUser(client, { email, passwordDigest: digest, identity }),
-    updates,
+    updates: updater,
     powerWarning: warnPower,
     sendReport: sendBundle,
     registerLocalApi: (app) =>
@@ -338,8 +335,8 @@ async function buildService(input: BuildInput) {
         cloudUrl,
         port,
         sendLogs: sendBundle,
-        version: runningVersion(),
-        updates,
+        version: running.version,
+        updates: updater,
         notices,
       }),
   });
@@ -355,6 +352,7 @@ async function buildService(input: BuildInput) {
     service,
     updater,
     power,
+    version: running.version,
     entries,
     shutdownRequested,
     localUrl: web.urls.local,

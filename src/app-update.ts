@@ -3,8 +3,6 @@
  * answer, the job downloader, the archive and signature code, and the printers' state
  * (an update never starts during a print). Part of the composition root (app-service.ts).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Settings } from './config/settings.js';
 import type { Logger } from './core/log.js';
 import { downloadJob } from './link/download.js';
@@ -12,13 +10,10 @@ import { fetchLatestRelease } from './link/releases.js';
 import { JOB_ACTIVE_STATES } from './printer/states.js';
 import type { ClientService } from './service/service.js';
 import { unpackRelease } from './update/archive.js';
+import { clientVersion } from './update/build-release.js';
 import { findInstall, runningPackageRoot } from './update/layout.js';
-import {
-  EXIT_RESTART,
-  isReadyMessage,
-  type ReadyMessage,
-  SUPERVISED_ENV,
-} from './update/supervisor.js';
+import { trustedPublicKey } from './update/signing.js';
+import { EXIT_RESTART, type ReadyMessage, SUPERVISED_ENV } from './update/supervisor.js';
 import { Updater } from './update/updater.js';
 import { verifyArchive, verifyRelease } from './update/verify-release.js';
 
@@ -30,38 +25,39 @@ export interface UpdaterInput {
   service: ClientService;
   log: Logger;
   requestRestart: () => void;
+  /** This package (runningPackage()). */
+  running: { root: string; version: string };
   /** Shorter period for tests (ms); the setting's hours otherwise. */
   intervalMs?: number;
 }
 
 export { EXIT_RESTART };
 
-/** The running package's version (package.json beside dist/ or src/). */
-export function runningVersion(): string {
-  const text = readFileSync(join(runningPackageRoot(), 'package.json'), 'utf8');
-  return (JSON.parse(text) as { version: string }).version;
-}
-
 export function isSupervised(): boolean {
   return process.env[SUPERVISED_ENV] === '1' && typeof process.send === 'function';
 }
 
 /** Tells the supervisor this version is up (it then probes /api/health). */
-export function announceReady(localUrl: string): void {
+export function announceReady(localUrl: string, version: string): void {
   if (!isSupervised()) return;
-  const message: ReadyMessage = { type: 'printos-ready', version: runningVersion(), localUrl };
-  if (isReadyMessage(message)) process.send?.(message);
+  const message: ReadyMessage = { type: 'printos-ready', version, localUrl };
+  process.send?.(message);
+}
+
+/** The running package's root and version (package.json beside dist/ or src/). */
+export async function runningPackage(): Promise<{ root: string; version: string }> {
+  const root = runningPackageRoot();
+  return { root, version: await clientVersion(root) };
 }
 
 export function buildUpdater(input: UpdaterInput): Updater {
-  const { settings, log } = input;
-  const root = runningPackageRoot();
+  const { settings, log, running } = input;
   const updateLog = log.child({ part: 'update' });
   return new Updater({
-    currentVersion: runningVersion(),
-    install: findInstall(root),
+    currentVersion: running.version,
+    install: findInstall(running.root),
     supervised: isSupervised(),
-    publicKeyPem: readKey(join(root, 'release-key.pem')),
+    publicKey: () => trustedPublicKey(running.root),
     fetchLatest: () =>
       fetchLatestRelease({ baseUrl: input.cloudUrl, ...(input.ca ? { ca: input.ca } : {}) }),
     download: (url, dir, size, onProgress) =>
@@ -86,12 +82,4 @@ export function buildUpdater(input: UpdaterInput): Updater {
     enabled: settings.update.enabled && !settings.offline,
     intervalMs: input.intervalMs ?? settings.update.checkIntervalHours * 3_600_000,
   });
-}
-
-function readKey(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
 }

@@ -188,8 +188,13 @@ export class PowerMonitor {
   }
 
   async #loop(): Promise<void> {
-    await this.poll();
+    const state = await this.poll();
     if (!this.#running) return;
+    // Not a Raspberry Pi (nothing reports power): no board becomes one, so stop reading.
+    if (!state.available) {
+      this.#running = false;
+      return;
+    }
     this.#timer = this.#clock.setTimeout(() => void this.#loop(), this.#periodMs);
   }
 

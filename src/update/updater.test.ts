@@ -53,7 +53,7 @@ function updater(overrides: Partial<UpdaterDeps> = {}) {
     currentVersion: '1.0.0',
     install: { prefix, version: '1.0.0' },
     supervised: true,
-    publicKeyPem: 'key',
+    publicKey: async () => 'key',
     fetchLatest: async () => release('1.1.0'),
     download: async (_url, dir, _size, onProgress) => {
       await mkdir(dir, { recursive: true });
@@ -121,7 +121,11 @@ describe('Updater.check', () => {
   });
 
   it('refuses to offer anything when this copy ships no release key', async () => {
-    const { updater: u } = updater({ publicKeyPem: null });
+    const { updater: u } = updater({
+      publicKey: async () => {
+        throw new PrintosError('UPDATE_UNSIGNED', 'This copy ships no release key.');
+      },
+    });
     const status = await u.check();
     expect(status.error?.code).toBe('UPDATE_UNSIGNED');
     expect(status.available).toBeNull();

@@ -68,8 +68,8 @@ export interface UpdaterDeps {
   install: Install | null;
   /** Whether a supervisor runs this service (it restarts it and checks the new version). */
   supervised: boolean;
-  /** The release key shipped with this copy; null when it ships none. */
-  publicKeyPem: string | null;
+  /** The release key shipped with this copy (signing.ts trustedPublicKey: UPDATE_UNSIGNED without one). */
+  publicKey: () => Promise<string>;
   fetchLatest: () => Promise<LatestRelease | null>;
   /** Downloads to a file in `dir`; returns its path. */
   download: (
@@ -147,7 +147,7 @@ export class Updater {
       const release = await this.deps.fetchLatest();
       this.checkedAt = new Date().toISOString();
       this.error = null;
-      this.available = release ? this.trust(release) : null;
+      this.available = release ? this.trust(release, await this.deps.publicKey()) : null;
       this.phase = this.available ? 'available' : 'idle';
     } catch (err) {
       this.available = null;
@@ -242,18 +242,13 @@ export class Updater {
   /** Checks the signature, version and target; a refused release is an error, not an offer. */
   private trust(
     release: LatestRelease,
+    publicKeyPem: string,
   ): { manifest: ReleaseManifest; release: LatestRelease } | null {
-    if (!this.deps.publicKeyPem) {
-      throw new PrintosError(
-        'UPDATE_UNSIGNED',
-        'This copy of printos ships no release key (release-key.pem), so it cannot verify updates.',
-      );
-    }
     try {
       const manifest = this.deps.verifier.verifyRelease({
         manifestBytes: release.manifest,
         signature: release.signature,
-        publicKeyPem: this.deps.publicKeyPem,
+        publicKeyPem,
         currentVersion: this.deps.currentVersion,
       });
       return { manifest, release };
